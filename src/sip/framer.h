@@ -1,0 +1,47 @@
+// StreamFramer: cuts a TCP/TLS byte stream into SIP messages (RFC 3261 §18.3).
+// Content-Length is mandatory on streams. Tells "need more bytes" apart from
+// "malformed" (after which the connection should be closed), and reports the
+// RFC 5626 §4.4.1 keep-alive ping (CRLFCRLF) so the transport can answer CRLF.
+// Not thread-safe: one framer per connection, used by that connection's strand.
+#pragma once
+
+#include <cstddef>
+#include <string>
+#include <string_view>
+
+#include "common/status.h"
+#include "sip/message.h"
+#include "sip/parser.h"
+
+namespace sipreg::sip {
+
+class StreamFramer {
+ public:
+  enum class Kind {
+    kNeedMore,   // no complete message buffered yet
+    kMessage,    // `message` holds one complete message
+    kKeepAlive,  // a CRLFCRLF ping between messages was consumed: answer with CRLF
+    kPong,       // a lone CRLF between messages (keep-alive pong) was consumed
+    kError,      // malformed or over limit; `status` says why; the stream is unusable
+  };
+  struct Event {
+    Kind kind = Kind::kNeedMore;
+    Message message;
+    Status status;
+  };
+
+  explicit StreamFramer(ParseLimits limits = {}) : limits_(limits) {}
+
+  // Appends received bytes. Call Next() until it returns kNeedMore or kError.
+  void Feed(std::string_view bytes);
+  Event Next();
+  size_t buffered() const { return buf_.size() - pos_; }
+
+ private:
+  ParseLimits limits_;
+  std::string buf_;
+  size_t pos_ = 0;
+  bool broken_ = false;
+};
+
+}  // namespace sipreg::sip

@@ -1,0 +1,169 @@
+// AsioTransport over UDP on loopback (IPv4 and IPv6).
+#include <gtest/gtest.h>
+
+#include <string>
+
+#include "loopback_harness.h"
+#include "sip/serializer.h"
+#include "sip/via.h"
+#include "transport/asio_transport.h"
+#include "transport/response_route.h"
+
+namespace sipreg::transport {
+namespace {
+
+using namespace testing;
+using sip::Endpoint;
+using sip::TransportKind;
+
+// A UDP request from a client socket reaches the server with a stamped Via,
+// and the response routed by ResponseDestination reaches the client.
+void UdpRoundTrip(const std::string& ip) {
+  asio::io_context io;
+  AsioTransport server(io, {});
+  AsioTransport client(io, {});
+  Recorder at_server;
+  Recorder at_client;
+  at_server.Attach(server);
+  at_client.Attach(client);
+
+  Result<Endpoint> server_ep = server.Listen(TransportKind::kUdp, ip, 0);
+  ASSERT_TRUE(server_ep.ok()) << server_ep.status().ToString();
+  Result<Endpoint> client_ep = client.Listen(TransportKind::kUdp, ip, 0);
+  ASSERT_TRUE(client_ep.ok()) << client_ep.status().ToString();
+  EXPECT_NE(server_ep->port, 0);
+  EXPECT_EQ(server.LocalEndpoint(TransportKind::kUdp), *server_ep);
+
+  Result<ConnectionId> sent = client.Send(*server_ep, SampleRegister("UDP", "udp-rt"));
+  ASSERT_TRUE(sent.ok()) << sent.status().ToString();
+  EXPECT_EQ(*sent, 0u);
+  ASSERT_TRUE(RunUntil(io, [&] { return !at_server.messages.empty(); }));
+
+  ReceivedMessage& request = at_server.messages.front();
+  EXPECT_EQ(request.message.method(), sip::Method::kRegister);
+  EXPECT_EQ(request.source, *client_ep);
+  EXPECT_EQ(request.local, *server_ep);
+  EXPECT_EQ(request.conn, 0u);
+  Result<sip::Via> via = sip::ParseVia(request.message.top_via());
+  ASSERT_TRUE(via.ok());
+  EXPECT_EQ(via->received(), client_ep->ip);
+  EXPECT_EQ(via->rport_value(), client_ep->port);
+
+  Result<Endpoint> dest = ResponseDestination(*via, request.source);
+  ASSERT_TRUE(dest.ok());
+  EXPECT_EQ(*dest, *client_ep);
+  SendOptions options;
+  options.local = request.local;
+  ASSERT_TRUE(server
+                  .Send(*dest, sip::MakeResponse(request.message, 200, {}, "srv").Build(),
+                        std::move(options))
+                  .ok());
+  ASSERT_TRUE(RunUntil(io, [&] { return !at_client.messages.empty(); }));
+  const ReceivedMessage& response = at_client.messages.front();
+  EXPECT_EQ(response.message.status_code(), 200);
+  EXPECT_EQ(response.message.call_id(), "udp-rt");
+  EXPECT_EQ(response.source, *server_ep);
+  EXPECT_TRUE(at_server.bad.empty());
+  EXPECT_TRUE(at_client.bad.empty());
+}
+
+TEST(UdpTransportTest, RoundTripOverIpv4) { UdpRoundTrip("127.0.0.1"); }
+
+TEST(UdpTransportTest, RoundTripOverIpv6) {
+  if (!Ipv6LoopbackAvailable()) GTEST_SKIP() << "::1 cannot be bound here";
+  UdpRoundTrip("::1");
+}
+
+TEST(UdpTransportTest, CrlfKeepAliveDatagramIsIgnoredSilently) {
+  asio::io_context io;
+  AsioTransport server(io, {});
+  AsioTransport client(io, {});
+  Recorder at_server;
+  Recorder at_client;
+  at_server.Attach(server);
+  at_client.Attach(client);
+  Result<Endpoint> server_ep = server.Listen(TransportKind::kUdp, "127.0.0.1", 0);
+  ASSERT_TRUE(server_ep.ok());
+  ASSERT_TRUE(client.Listen(TransportKind::kUdp, "127.0.0.1", 0).ok());
+
+  ASSERT_TRUE(client.Send(*server_ep, "\r\n\r\n").ok());
+  ASSERT_TRUE(client.Send(*server_ep, SampleRegister("UDP", "after-ping")).ok());
+  ASSERT_TRUE(RunUntil(io, [&] { return !at_server.messages.empty(); }));
+  RunFor(io, 20ms);
+  EXPECT_EQ(at_server.messages.size(), 1u);
+  EXPECT_EQ(at_server.messages.front().message.call_id(), "after-ping");
+  EXPECT_TRUE(at_server.bad.empty());
+  EXPECT_TRUE(at_client.messages.empty());  // nothing answered the ping
+}
+
+TEST(UdpTransportTest, UnparseableDatagramGoesToBadMessageHandler) {
+  asio::io_context io;
+  AsioTransport server(io, {});
+  AsioTransport client(io, {});
+  Recorder at_server;
+  at_server.Attach(server);
+  Result<Endpoint> server_ep = server.Listen(TransportKind::kUdp, "127.0.0.1", 0);
+  ASSERT_TRUE(server_ep.ok());
+  Result<Endpoint> client_ep = client.Listen(TransportKind::kUdp, "127.0.0.1", 0);
+  ASSERT_TRUE(client_ep.ok());
+
+  ASSERT_TRUE(client.Send(*server_ep, "this is not SIP\r\n\r\n").ok());
+  ASSERT_TRUE(RunUntil(io, [&] { return !at_server.bad.empty(); }));
+  const BadMessage& bad = at_server.bad.front();
+  EXPECT_EQ(bad.source, *client_ep);
+  EXPECT_EQ(bad.local, *server_ep);
+  EXPECT_EQ(bad.conn, 0u);
+  EXPECT_EQ(bad.bytes, "this is not SIP\r\n\r\n");
+  EXPECT_FALSE(bad.status.ok());
+  EXPECT_TRUE(at_server.messages.empty());
+}
+
+TEST(UdpTransportTest, SendWithoutSocketOfThatFamilyIsUnavailable) {
+  asio::io_context io;
+  AsioTransport client(io, {});
+  ASSERT_TRUE(client.Listen(TransportKind::kUdp, "127.0.0.1", 0).ok());
+  Result<ConnectionId> r = client.Send(Endpoint{TransportKind::kUdp, "::1", 5060}, "x");
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.status().code(), StatusCode::kUnavailable);
+}
+
+TEST(UdpTransportTest, SendRejectsHostNamesAndPortZero) {
+  asio::io_context io;
+  AsioTransport client(io, {});
+  ASSERT_TRUE(client.Listen(TransportKind::kUdp, "127.0.0.1", 0).ok());
+  EXPECT_EQ(client.Send(Endpoint{TransportKind::kUdp, "example.com", 5060}, "x").status().code(),
+            StatusCode::kInvalidArgument);
+  EXPECT_EQ(client.Send(Endpoint{TransportKind::kUdp, "127.0.0.1", 0}, "x").status().code(),
+            StatusCode::kInvalidArgument);
+}
+
+TEST(UdpTransportTest, ListenOnHostNameIsInvalidArgument) {
+  asio::io_context io;
+  AsioTransport t(io, {});
+  EXPECT_EQ(t.Listen(TransportKind::kUdp, "localhost", 0).status().code(),
+            StatusCode::kInvalidArgument);
+  EXPECT_FALSE(t.LocalEndpoint(TransportKind::kUdp).has_value());
+}
+
+TEST(UdpTransportTest, SendsFromTheSocketNamedInOptions) {
+  asio::io_context io;
+  AsioTransport server(io, {});
+  AsioTransport client(io, {});
+  Recorder at_client;
+  at_client.Attach(client);
+  Result<Endpoint> first = server.Listen(TransportKind::kUdp, "127.0.0.1", 0);
+  Result<Endpoint> second = server.Listen(TransportKind::kUdp, "127.0.0.1", 0);
+  Result<Endpoint> client_ep = client.Listen(TransportKind::kUdp, "127.0.0.1", 0);
+  ASSERT_TRUE(first.ok() && second.ok() && client_ep.ok());
+
+  SendOptions options;
+  options.local = *second;
+  ASSERT_TRUE(server.Send(*client_ep, SampleRegister("UDP", "from-second"), options).ok());
+  ASSERT_TRUE(server.Send(*client_ep, SampleRegister("UDP", "from-first")).ok());
+  ASSERT_TRUE(RunUntil(io, [&] { return at_client.messages.size() == 2; }));
+  EXPECT_EQ(at_client.messages[0].source, *second);
+  EXPECT_EQ(at_client.messages[1].source, *first);
+}
+
+}  // namespace
+}  // namespace sipreg::transport

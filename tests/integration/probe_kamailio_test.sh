@@ -15,7 +15,7 @@ for t in udp tcp; do
   check "$t: right password -> exit 0" equals "$PROBE_RC" 0
   check "$t: says Successful" contains "$out" "SIP Registration: Successful"
   check "$t: shows the 401 challenge step" contains "$out" "401 Unauthorized"
-  check "$t: shows the granted expiry" contains "$out" "Granted expiry: 120 s"
+  check "$t: shows the granted expiry" contains "$out" "Granted expiry: 3600 s"
   [ "$PROBE_RC" -eq 0 ] || show "$out"
 
   out="$WORK/bad-$t.txt"
@@ -50,7 +50,7 @@ check "json: verdict and granted expiry" python3 -c '
 import json, sys
 j = json.load(open(sys.argv[1]))
 assert j["verdict"] == "Successful", j
-assert j["exit_code"] == 0 and j["granted_expires"] == 120, j
+assert j["exit_code"] == 0 and j["granted_expires"] == 3600, j
 assert j["realm"] == "127.0.0.1" and j["algorithm"] == "MD5", j
 assert any("401" in s["what"] for s in j["steps"]), j
 ' "$out"

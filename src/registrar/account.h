@@ -1,0 +1,72 @@
+// Account: one phone account as the registrar sees it, whatever dialect it was
+// configured in (sip.conf peer/friend, or pjsip.conf endpoint + auth + aor).
+// Plain data, built by the config loaders, read by the registrar, qualify and
+// the admin views. Immutable once loaded; a reload builds a new set.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "registrar/ip_acl.h"
+#include "sip/digest.h"
+#include "sip/endpoint.h"
+
+namespace sipreg::registrar {
+
+enum class ConfigDialect : uint8_t { kSipConf, kPjsipConf };
+
+// Where a setting came from, for FILE:LINE messages.
+struct SourceLocation {
+  std::string file;
+  int line = 0;
+};
+
+struct Account {
+  std::string name;           // section name: the extension / AOR user ("demo-alice")
+  ConfigDialect dialect = ConfigDialect::kSipConf;
+  SourceLocation defined_at;
+
+  // Authentication. `auth_username` is what the phone's Authorization username must
+  // be: sip.conf defaultuser (else the peer name), pjsip auth `username`.
+  std::string auth_username;
+  std::string realm;          // empty -> the server-wide realm
+  sip::DigestSecret secret;   // plaintext (secret/password) or stored HA1 (md5secret/md5_cred)
+  bool has_auth = true;       // false: no credentials configured (registration refused)
+
+  // Registration.
+  bool dynamic = true;        // sip.conf host=dynamic / pjsip aor: may register
+  std::string static_host;    // sip.conf host=IP when not dynamic
+  uint16_t static_port = 0;   // sip.conf port=
+  uint32_t max_contacts = 1;
+  bool remove_existing = true;
+  bool remove_unavailable = false;
+  uint32_t min_expires = 60;
+  uint32_t max_expires = 3600;
+  uint32_t default_expires = 120;
+
+  // NAT: force_rport (route responses and requests to the source address).
+  bool force_rport = true;
+  bool comedia = false;       // nat=comedia / yes (media: send RTP where it comes from)
+  std::string nat_setting = "force_rport";  // as configured, for `sip show peer`
+
+  // Qualify (OPTIONS pings).
+  bool qualify = false;
+  std::chrono::milliseconds qualify_max_rtt{2000};   // LAGGED threshold
+  std::chrono::seconds qualify_frequency{60};
+  std::chrono::milliseconds qualify_timeout{3000};
+
+  // Access control: ordered permit/deny rules (empty: everyone).
+  IpAcl acl;
+  bool has_acl = false;       // shown as "A" in the ACL column
+
+  // Transports the account may use (empty: all).
+  std::vector<sip::TransportKind> transports;
+
+  std::string callerid;       // "\"Alice\" <100>"
+  std::string context;        // dialplan context (informational)
+};
+
+}  // namespace sipreg::registrar

@@ -1,0 +1,402 @@
+#include "registrar/registrar.h"
+
+#include <algorithm>
+#include <charconv>
+#include <ctime>
+#include <memory>
+#include <optional>
+#include <utility>
+
+#include <fmt/format.h>
+
+#include "sip/auth_header.h"
+#include "sip/contact.h"
+#include "sip/cseq.h"
+#include "sip/digest_server.h"
+#include "sip/name_addr.h"
+#include "sip/parser.h"
+#include "sip/serializer.h"
+
+namespace sipreg::registrar {
+namespace {
+
+std::optional<uint32_t> ParseU32(std::string_view s) {
+  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
+  uint32_t v = 0;
+  auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
+  if (s.empty() || ec != std::errc() || p != s.data() + s.size()) return std::nullopt;
+  return v;
+}
+
+// One Contact of the request with its effective expiry.
+struct RequestedContact {
+  std::string uri;
+  uint32_t expires = 0;
+  float q = 1.0f;
+  std::string instance;
+  uint32_t reg_id = 0;
+};
+
+uint32_t RemainingSeconds(const Binding& b, WallTime now) {
+  auto left = std::chrono::ceil<std::chrono::seconds>(b.expires_at - now).count();
+  return left > 0 ? static_cast<uint32_t>(left) : 0;
+}
+
+}  // namespace
+
+std::string HttpDate(WallTime t) {
+  const std::time_t tt = std::chrono::system_clock::to_time_t(t);
+  std::tm tm{};
+  gmtime_r(&tt, &tm);
+  char buf[64];
+  const size_t n = std::strftime(buf, sizeof buf, "%a, %d %b %Y %H:%M:%S GMT", &tm);
+  return std::string(buf, n);
+}
+
+// What HandleRegister extracted from the request before touching the store.
+struct Registrar::Prepared {
+  std::string aor;
+  std::string call_id;
+  uint32_t cseq = 0;
+  bool star = false;
+  bool query = false;
+  std::vector<RequestedContact> contacts;
+  std::string user_agent;
+  std::string path;
+  RegisterSource source;
+  const Account* account = nullptr;
+};
+
+Registrar::Registrar(RegistrarOptions options, const AccountDirectory& accounts,
+                     BindingStore& store, sip::NonceManager& nonces, const Clock& clock,
+                     Random& random)
+    : options_(std::move(options)),
+      accounts_(accounts),
+      store_(store),
+      nonces_(nonces),
+      clock_(clock),
+      random_(random) {
+  for (auto a : options_.algorithms) allowed_.Add(a);
+}
+
+std::string Registrar::ChallengeResponse(const sip::Message& request, std::string_view realm,
+                                         bool stale) const {
+  sip::DigestChallengeSpec spec;
+  spec.realm = std::string(realm);
+  spec.algorithms = options_.algorithms;
+  spec.offer_auth = options_.offer_qop;
+  auto b = sip::MakeResponse(request, 401, "Unauthorized", random_.HexToken(10));
+  for (auto& v : sip::BuildChallengeValues(spec, nonces_, stale)) b.AddHeader("WWW-Authenticate", v);
+  b.AddHeader("Server", options_.server_header);
+  return b.Build();
+}
+
+RegisterOutcome Registrar::Reject(const sip::Message& request, RegisterOutcome out,
+                                  RegError error, std::string_view realm,
+                                  uint32_t min_expires) const {
+  out.error = error;
+  // alwaysauthreject: the three "who are you" failures look exactly like a first
+  // challenge, so a scanner cannot tell a valid extension from an invalid one.
+  const bool hide = options_.always_auth_reject &&
+                    (error == RegError::kNoMatchingPeer || error == RegError::kWrongPassword ||
+                     error == RegError::kAuthNameMismatch);
+  if (error == RegError::kChallenge || error == RegError::kStaleNonce ||
+      error == RegError::kWrongPassword || hide) {
+    out.response = ChallengeResponse(request, realm, error == RegError::kStaleNonce);
+    return out;
+  }
+  const RegErrorInfo info = Describe(error);
+  auto b = sip::MakeResponse(request, info.status, info.reason, random_.HexToken(10));
+  if (error == RegError::kIntervalTooBrief) b.AddHeader("Min-Expires", std::to_string(min_expires));
+  if (error == RegError::kUnsupportedRequire) {
+    std::string unsupported;
+    for (auto v : request.Values(sip::HeaderId::kRequire)) {
+      if (!unsupported.empty()) unsupported += ", ";
+      unsupported += v;
+    }
+    b.AddHeader("Unsupported", unsupported);
+  }
+  b.AddHeader("Server", options_.server_header);
+  out.response = b.Build();
+  return out;
+}
+
+std::string Registrar::FinishOk(sip::MessageBuilder b,
+                                const std::vector<Binding>& bindings) const {
+  const WallTime now = clock_.WallNow();
+  for (const auto& binding : bindings) {
+    b.AddHeader("Contact",
+                fmt::format("<{}>;expires={}", binding.contact, RemainingSeconds(binding, now)));
+  }
+  b.AddHeader("Date", HttpDate(now));
+  b.AddHeader("Server", options_.server_header);
+  return b.Build();
+}
+
+void Registrar::HandleRegister(const sip::Message& request, const RegisterSource& source,
+                               std::function<void(RegisterOutcome)> done) {
+  RegisterOutcome out;
+  out.to_header = std::string(request.to());
+  std::string_view realm = options_.realm;
+
+  // Mandatory headers and the AOR (To user).
+  auto to = sip::ParseNameAddr(request.to());
+  auto cseq = sip::ParseCSeq(request.cseq());
+  if (!to.ok() || !cseq.ok() || request.call_id().empty() || to->uri.user.empty()) {
+    return done(Reject(request, std::move(out), RegError::kMalformed, realm));
+  }
+  out.account = std::string(to->uri.user);
+
+  // Require: we support no option tags but "path" (RFC 3327) and "outbound" (RFC 5626).
+  for (auto tag : request.Values(sip::HeaderId::kRequire)) {
+    if (tag != "path" && tag != "outbound") {
+      return done(Reject(request, std::move(out), RegError::kUnsupportedRequire, realm));
+    }
+  }
+
+  const Account* account = accounts_.Find(out.account);
+  if (account != nullptr && !account->realm.empty()) realm = account->realm;
+
+  // Authentication (RFC 3261 §22; Asterisk: alwaysauthreject).
+  const sip::Header* auth = request.Find(sip::HeaderId::kAuthorization);
+  if (auth == nullptr) {
+    if (account == nullptr && !options_.always_auth_reject) {
+      return done(Reject(request, std::move(out), RegError::kNoMatchingPeer, realm));
+    }
+    return done(Reject(request, std::move(out), RegError::kChallenge, realm));
+  }
+  auto creds = sip::ParseDigestCredentials(auth->value);
+  if (!creds.ok()) return done(Reject(request, std::move(out), RegError::kMalformed, realm));
+  out.auth_username = creds->username;
+  if (account == nullptr) {
+    return done(Reject(request, std::move(out), RegError::kNoMatchingPeer, realm));
+  }
+  if (!account->acl.Allows(source.address.ip)) {
+    return done(Reject(request, std::move(out), RegError::kAclDenied, realm));
+  }
+  if (creds->username != account->auth_username) {
+    return done(Reject(request, std::move(out), RegError::kAuthNameMismatch, realm));
+  }
+  if (!account->dynamic || !account->has_auth) {
+    return done(Reject(request, std::move(out), RegError::kNotDynamic, realm));
+  }
+  sip::DigestVerifyOptions vopts;
+  vopts.realm = realm;
+  vopts.method = "REGISTER";
+  vopts.body = request.body();
+  vopts.allowed_algorithms = allowed_;
+  vopts.require_qop = false;  // chan_sip-era phones and load tools answer without qop
+  const auto verdict =
+      sip::VerifyCredentials(*creds, account->auth_username, account->secret, vopts, nonces_);
+  switch (verdict.verdict) {
+    case sip::DigestVerdict::kOk: break;
+    case sip::DigestVerdict::kStaleNonce:
+      return done(Reject(request, std::move(out), RegError::kStaleNonce, realm));
+    case sip::DigestVerdict::kBadNonce:
+    case sip::DigestVerdict::kReplay:
+    case sip::DigestVerdict::kAlgorithmNotAllowed:
+      // Not ours, reused or of a kind we no longer offer: ask again, count nothing.
+      return done(Reject(request, std::move(out), RegError::kChallenge, realm));
+    case sip::DigestVerdict::kWrongResponse:
+    case sip::DigestVerdict::kRealmMismatch:
+    case sip::DigestVerdict::kUriMismatch:
+      return done(Reject(request, std::move(out), RegError::kWrongPassword, realm));
+    case sip::DigestVerdict::kMalformed:
+      return done(Reject(request, std::move(out), RegError::kMalformed, realm));
+  }
+
+  // Contacts and their expiry (RFC 3261 §10.3 steps 6-7).
+  auto prep = std::make_shared<Prepared>();
+  prep->aor = account->name;
+  prep->call_id = std::string(request.call_id());
+  prep->cseq = cseq->number;
+  prep->source = source;
+  prep->account = account;
+  prep->user_agent = std::string(request.Value(sip::HeaderId::kUserAgent));
+  for (auto p : request.Values(sip::HeaderId::kPath)) {
+    if (!prep->path.empty()) prep->path += ",";
+    prep->path += p;
+  }
+  const std::optional<uint32_t> header_expires =
+      request.Find(sip::HeaderId::kExpires) ? ParseU32(request.Value(sip::HeaderId::kExpires))
+                                            : std::nullopt;
+  const auto contact_values = request.Values(sip::HeaderId::kContact);
+  prep->query = contact_values.empty();
+  for (auto value : contact_values) {
+    auto list = sip::ParseContacts(value);
+    if (!list.ok()) return done(Reject(request, std::move(out), RegError::kBadContact, realm));
+    if (list->star) {
+      prep->star = true;
+      continue;
+    }
+    for (const auto& c : list->contacts) {
+      RequestedContact rc;
+      rc.uri = std::string(c.addr.uri.raw);
+      rc.expires = c.expires().value_or(header_expires.value_or(account->default_expires));
+      rc.q = static_cast<float>(c.q().value_or(1.0));
+      if (auto inst = c.instance()) rc.instance = std::string(*inst);
+      rc.reg_id = c.reg_id().value_or(0);
+      prep->contacts.push_back(std::move(rc));
+    }
+  }
+  if (prep->star && (!prep->contacts.empty() || contact_values.size() != 1 ||
+                     header_expires.value_or(1) != 0)) {
+    return done(Reject(request, std::move(out), RegError::kInvalidStar, realm));
+  }
+  for (auto& c : prep->contacts) {
+    if (c.expires == 0) continue;
+    if (c.expires < account->min_expires) {
+      return done(Reject(request, std::move(out), RegError::kIntervalTooBrief, realm,
+                         account->min_expires));
+    }
+    c.expires = std::min(c.expires, account->max_expires);
+    if (options_.expires_jitter_percent > 0) {
+      const uint64_t span = uint64_t{c.expires} * options_.expires_jitter_percent / 100;
+      const uint32_t cut = static_cast<uint32_t>(random_.Uniform(span + 1));
+      c.expires = std::max(account->min_expires, c.expires - cut);
+    }
+  }
+
+  const WallTime now = clock_.WallNow();
+  if (prep->query) {
+    out.bindings = store_.Lookup(prep->aor, now);
+    out.response = FinishOk(sip::MakeResponse(request, 200, "OK", random_.HexToken(10)), out.bindings);
+    return done(std::move(out));
+  }
+
+  // The read-modify-write of the AOR's bindings, under the store's per-AOR lock.
+  auto error = std::make_shared<RegError>(RegError::kOk);
+  auto added = std::make_shared<std::vector<Binding>>();
+  auto removed = std::make_shared<std::vector<Binding>>();
+  auto decide = [prep, now, error, added, removed](const std::vector<Binding>& all)
+      -> Result<std::vector<BindingChange>> {
+    std::vector<Binding> current;
+    for (const auto& b : all) {
+      if (b.expires_at > now) current.push_back(b);
+    }
+    auto find = [&current](std::string_view uri) -> const Binding* {
+      for (const auto& b : current) {
+        if (b.contact == uri) return &b;
+      }
+      return nullptr;
+    };
+    std::vector<BindingChange> changes;
+    if (prep->star) {
+      for (const auto& b : current) {
+        if (b.call_id == prep->call_id && b.cseq >= prep->cseq) {
+          *error = RegError::kOutOfOrder;
+          return Status::InvalidArgument("CSeq out of order");
+        }
+      }
+      *removed = current;
+      changes.push_back(BindingChange::RemoveAll());
+      return changes;
+    }
+    std::vector<Binding> after = current;  // what the AOR will hold
+    auto erase_after = [&after](std::string_view uri) {
+      after.erase(std::remove_if(after.begin(), after.end(),
+                                 [uri](const Binding& b) { return b.contact == uri; }),
+                  after.end());
+    };
+    size_t fresh = 0;  // contacts of this request that will be bound
+    for (const auto& c : prep->contacts) {
+      const Binding* existing = find(c.uri);
+      if (existing && existing->call_id == prep->call_id && existing->cseq >= prep->cseq) {
+        *error = RegError::kOutOfOrder;
+        return Status::InvalidArgument("CSeq out of order");
+      }
+      if (c.expires == 0) {
+        if (existing) {
+          removed->push_back(*existing);
+          changes.push_back(BindingChange::Remove(c.uri));
+          erase_after(c.uri);
+        }
+        continue;
+      }
+      // RFC 5626: the same instance and reg-id replaces the flow it registered before.
+      if (!c.instance.empty()) {
+        for (const auto& b : current) {
+          if (b.instance == c.instance && b.reg_id == c.reg_id && b.contact != c.uri) {
+            removed->push_back(b);
+            changes.push_back(BindingChange::Remove(b.contact));
+            erase_after(b.contact);
+          }
+        }
+      }
+      Binding b;
+      b.aor = prep->aor;
+      b.contact = c.uri;
+      b.call_id = prep->call_id;
+      b.cseq = prep->cseq;
+      b.expires_at = now + std::chrono::seconds(c.expires);
+      b.registered_at = existing ? existing->registered_at : now;
+      b.q = c.q;
+      b.instance = c.instance;
+      b.reg_id = c.reg_id;
+      b.user_agent = prep->user_agent;
+      b.path = prep->path;
+      b.received = prep->source.address;
+      b.connection_id = prep->source.connection_id;
+      if (!existing) added->push_back(b);
+      erase_after(c.uri);
+      after.push_back(b);
+      ++fresh;
+      changes.push_back(BindingChange::Upsert(std::move(b)));
+    }
+    const size_t max = prep->account->max_contacts;
+    if (max > 0 && after.size() > max) {
+      if (!prep->account->remove_existing || fresh > max) {
+        *error = RegError::kTooManyContacts;
+        return Status::LimitExceeded("too many contacts");
+      }
+      // Drop the older bindings that expire soonest until the new ones fit.
+      std::vector<Binding> old;
+      for (const auto& b : after) {
+        const bool in_request =
+            std::any_of(prep->contacts.begin(), prep->contacts.end(),
+                        [&b](const RequestedContact& c) { return c.uri == b.contact; });
+        if (!in_request) old.push_back(b);
+      }
+      std::sort(old.begin(), old.end(),
+                [](const Binding& a, const Binding& b) { return a.expires_at < b.expires_at; });
+      for (size_t i = 0; i < old.size() && after.size() > max; ++i) {
+        removed->push_back(old[i]);
+        changes.push_back(BindingChange::Remove(old[i].contact));
+        erase_after(old[i].contact);
+      }
+    }
+    return changes;
+  };
+
+  // The request must outlive the asynchronous commit: keep what the reply needs.
+  auto reply = std::make_shared<sip::MessageBuilder>(
+      sip::MakeResponse(request, 200, "OK", random_.HexToken(10)));
+  auto shared_out = std::make_shared<RegisterOutcome>(std::move(out));
+  // Rejections decided under the lock are rare: keep the request's bytes and
+  // re-parse them only then, rather than pre-building every possible answer.
+  auto raw = std::make_shared<std::string>(request.raw());
+  std::string realm_copy(realm);
+  store_.Update(
+      prep->aor, now, decide,
+      [this, reply, shared_out, raw, realm_copy, error, added, removed,
+       done = std::move(done)](Result<std::vector<Binding>> result) {
+        RegisterOutcome o = std::move(*shared_out);
+        if (!result.ok()) {
+          const RegError e = *error != RegError::kOk ? *error : RegError::kStoreFailed;
+          auto again = sip::Parse(*raw);
+          if (!again.ok()) {  // cannot happen: these bytes parsed before
+            o.error = RegError::kStoreFailed;
+            return done(std::move(o));
+          }
+          return done(Reject(*again, std::move(o), e, realm_copy));
+        }
+        o.response = FinishOk(std::move(*reply), *result);
+        o.error = RegError::kOk;
+        o.bindings = std::move(*result);
+        o.added = std::move(*added);
+        o.removed = std::move(*removed);
+        done(std::move(o));
+      });
+}
+
+}  // namespace sipreg::registrar

@@ -1,12 +1,17 @@
-// sipreg: the admin and troubleshooting CLI. `sipreg probe` registers once as a
-// phone would and explains the outcome. Exit codes: 0 Successful, 1 Rejected by
-// Server, 2 No reply from server, 3 usage or local error.
+// sipreg: the admin and troubleshooting CLI.
+//   sipreg probe ...          registers once as a phone would and explains the outcome
+//                             (exit 0 Successful, 1 Rejected by Server, 2 No reply from
+//                             server, 3 usage or local error)
+//   sipreg [-C SOCKET] CMD... any sipregd admin command over its control socket:
+//                             sip show peers, sip show peer NAME, show bans, unban ADDR
+//                             (exit 0, or 1 when sipregd answers an error or is unreachable)
 #include <cctype>
 #include <iostream>
 #include <string>
 
 #include <CLI/CLI.hpp>
 
+#include "cli/control_client.h"
 #include "cli/probe_report.h"
 #include "cli/probe_runner.h"
 
@@ -26,8 +31,47 @@ int RunProbeCommand(const sipreg::cli::ProbeOptions& opts, bool json) {
 
 }  // namespace
 
+// Everything that is not `probe` goes to sipregd's control socket as one line.
+int RunAdminCommand(int argc, char** argv) {
+  std::string socket = sipreg::cli::DefaultControlSocket();
+  std::string line;
+  for (int i = 1; i < argc; ++i) {
+    std::string_view arg = argv[i];
+    if ((arg == "-C" || arg == "--control") && i + 1 < argc) {
+      socket = argv[++i];
+      continue;
+    }
+    if (!line.empty()) line += ' ';
+    line += arg;
+  }
+  auto answer = sipreg::cli::SendControlCommand(socket, line);
+  if (!answer.ok()) {
+    std::cerr << "sipreg: " << answer.status().message() << "\n";
+    return 1;
+  }
+  std::cout << *answer;
+  return answer->rfind("error: ", 0) == 0 ? 1 : 0;
+}
+
 int main(int argc, char** argv) {
-  CLI::App app{"sipreg: SIP registration admin and troubleshooting tool"};
+  bool is_probe = false;
+  for (int i = 1; i < argc; ++i) {
+    std::string_view arg = argv[i];
+    if (arg == "-C" || arg == "--control") {
+      ++i;
+      continue;
+    }
+    is_probe = arg == "probe";
+    break;
+  }
+  if (!is_probe && argc > 1 && std::string_view(argv[1]) != "--help" &&
+      std::string_view(argv[1]) != "-h") {
+    return RunAdminCommand(argc, argv);
+  }
+
+  CLI::App app{"sipreg: SIP registration admin and troubleshooting tool.\n"
+               "Admin commands (sent to sipregd): sipreg [-C SOCKET] sip show peers | "
+               "sip show peer NAME | show bans | unban ADDR [--json]"};
   app.require_subcommand(1);
 
   sipreg::cli::ProbeOptions opts;

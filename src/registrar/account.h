@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "registrar/ip_acl.h"
@@ -26,6 +27,9 @@ struct SourceLocation {
 
 struct Account {
   std::string name;           // section name: the extension / AOR user ("demo-alice")
+  // What phones register to (the To user of a REGISTER): the peer name in sip.conf,
+  // the AOR named in the endpoint's aors= in pjsip.conf (usually equal to `name`).
+  std::string aor;
   ConfigDialect dialect = ConfigDialect::kSipConf;
   SourceLocation defined_at;
 
@@ -60,7 +64,18 @@ struct Account {
 
   // Access control: ordered permit/deny rules (empty: everyone).
   IpAcl acl;
+  // pjsip endpoint acl=NAME references (type=acl sections). Like Asterisk's ACL
+  // lists, an address must pass `acl` AND every one of these.
+  std::vector<IpAcl> named_acls;
   bool has_acl = false;       // shown as "A" in the ACL column
+
+  bool AclAllows(std::string_view ip) const {
+    if (!acl.Allows(ip)) return false;
+    for (const IpAcl& a : named_acls) {
+      if (!a.Allows(ip)) return false;
+    }
+    return true;
+  }
 
   // Transports the account may use (empty: all).
   std::vector<sip::TransportKind> transports;

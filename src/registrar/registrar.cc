@@ -137,6 +137,7 @@ void Registrar::HandleRegister(const sip::Message& request, const RegisterSource
                                std::function<void(RegisterOutcome)> done) {
   RegisterOutcome out;
   out.to_header = std::string(request.to());
+  out.call_id = std::string(request.call_id());
   std::string_view realm = options_.realm;
 
   // Mandatory headers and the AOR (To user).
@@ -207,7 +208,7 @@ void Registrar::HandleRegister(const sip::Message& request, const RegisterSource
 
   // Contacts and their expiry (RFC 3261 §10.3 steps 6-7).
   auto prep = std::make_shared<Prepared>();
-  prep->aor = account->name;
+  prep->aor = account->aor.empty() ? account->name : account->aor;
   prep->call_id = std::string(request.call_id());
   prep->cseq = cseq->number;
   prep->source = source;
@@ -217,9 +218,13 @@ void Registrar::HandleRegister(const sip::Message& request, const RegisterSource
     if (!prep->path.empty()) prep->path += ",";
     prep->path += p;
   }
-  const std::optional<uint32_t> header_expires =
-      request.Find(sip::HeaderId::kExpires) ? ParseU32(request.Value(sip::HeaderId::kExpires))
-                                            : std::nullopt;
+  // Expires header: absent or unparsable falls back to the account default
+  // (a plain pair rather than std::optional: g++ 12 -O2 misreads the latter here).
+  const auto parsed_expires = request.Find(sip::HeaderId::kExpires)
+                                  ? ParseU32(request.Value(sip::HeaderId::kExpires))
+                                  : std::nullopt;
+  const bool has_header_expires = parsed_expires.has_value();
+  const uint32_t header_expires = parsed_expires.value_or(account->default_expires);
   const auto contact_values = request.Values(sip::HeaderId::kContact);
   prep->query = contact_values.empty();
   for (auto value : contact_values) {
@@ -232,7 +237,7 @@ void Registrar::HandleRegister(const sip::Message& request, const RegisterSource
     for (const auto& c : list->contacts) {
       RequestedContact rc;
       rc.uri = std::string(c.addr.uri.raw);
-      rc.expires = c.expires().value_or(header_expires.value_or(account->default_expires));
+      rc.expires = c.expires().value_or(header_expires);
       rc.q = static_cast<float>(c.q().value_or(1.0));
       if (auto inst = c.instance()) rc.instance = std::string(*inst);
       rc.reg_id = c.reg_id().value_or(0);
@@ -240,7 +245,7 @@ void Registrar::HandleRegister(const sip::Message& request, const RegisterSource
     }
   }
   if (prep->star && (!prep->contacts.empty() || contact_values.size() != 1 ||
-                     header_expires.value_or(1) != 0)) {
+                     !has_header_expires || header_expires != 0)) {
     return done(Reject(request, std::move(out), RegError::kInvalidStar, realm));
   }
   for (auto& c : prep->contacts) {

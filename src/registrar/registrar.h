@@ -63,6 +63,7 @@ struct RegisterOutcome {
   std::string response;           // complete SIP response to send back
   std::string account;            // the To user (whether or not it exists)
   std::string to_header;          // the REGISTER's To value, for log lines
+  std::string call_id;            // for the security log's SessionID
   std::string auth_username;      // from Authorization, if any
   std::vector<Binding> bindings;  // the AOR's bindings after success
   std::vector<Binding> added;     // contacts that were not registered before

@@ -21,7 +21,9 @@ class StreamFramer {
     kNeedMore,   // no complete message buffered yet
     kMessage,    // `message` holds one complete message
     kKeepAlive,  // a CRLFCRLF ping between messages was consumed: answer with CRLF
-    kPong,       // a lone CRLF between messages (keep-alive pong) was consumed
+    kPong,       // a lone CRLF between messages (keep-alive pong) was consumed. A CRLF
+                 // that ends the buffer is reported at once; if the next bytes are another
+                 // CRLF, they complete a ping split across reads and give kKeepAlive.
     kError,      // malformed or over limit; `status` says why; the stream is unusable
   };
   struct Event {
@@ -38,10 +40,19 @@ class StreamFramer {
   size_t buffered() const { return buf_.size() - pos_; }
 
  private:
+  // Drops consumed bytes from the front of buf_ once they dominate it.
+  void Compact();
+  // Marks the stream broken and returns the kError event.
+  Event Fail(Status status);
+
   ParseLimits limits_;
   std::string buf_;
   size_t pos_ = 0;
   bool broken_ = false;
+  Status error_;               // why the stream broke (repeated by later Next() calls)
+  size_t scanned_ = 0;         // bytes after pos_ already searched for the end of the headers
+  size_t message_size_ = 0;    // size of the message at pos_ once its headers are in; 0 = unknown
+  bool pending_crlf_ = false;  // last event was a CRLF at the very end of the buffer
 };
 
 }  // namespace sipreg::sip

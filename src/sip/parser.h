@@ -22,4 +22,12 @@ struct ParseLimits {
 // Without Content-Length, the body is the rest of the datagram.
 Result<Message> Parse(std::string_view bytes, const ParseLimits& limits = {});
 
+// Parse() frames the message and checks the start line, Content-Length, the
+// mandatory request headers and CSeq; it leaves the other header grammars for
+// later to stay cheap. CheckHeaderSyntax() runs them: every Via entry, From,
+// To, Contact, Route, Record-Route and Path entries, and numeric Max-Forwards /
+// Expires / Min-Expires. A registrar or proxy calls it before acting on a
+// request; the InvalidArgument message names the header.
+Status CheckHeaderSyntax(const Message& m);
+
 }  // namespace sipreg::sip

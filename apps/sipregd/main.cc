@@ -1,0 +1,176 @@
+// sipregd: the Asterisk-compatible registrar. Wiring only: reads the config,
+// opens logs, the binding store and the sockets, then runs the SIP server on one
+// event loop until SIGINT/SIGTERM.
+//   sipregd -c FILE [-c FILE...] [-f] [-v...]
+//   sipregd --check-config -c FILE [-c FILE...]
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <csignal>
+#include <filesystem>
+#include <iostream>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include <CLI/CLI.hpp>
+#include <asio/io_context.hpp>
+#include <asio/signal_set.hpp>
+#include <asio/steady_timer.hpp>
+
+#include "common/clock.h"
+#include "common/random.h"
+#include "registrar/asterisk_log.h"
+#include "registrar/ban_list.h"
+#include "registrar/config_directory.h"
+#include "registrar/control_server.h"
+#include "registrar/registrar.h"
+#include "registrar/security_log.h"
+#include "registrar/server_config.h"
+#include "registrar/sip_server.h"
+#include "registrar/sqlite_binding_store.h"
+#include "sip/nonce.h"
+#include "transport/asio_transport.h"
+
+namespace reg = sipreg::registrar;
+
+namespace {
+
+constexpr auto kSweepInterval = std::chrono::seconds(5);
+
+int Fail(const std::string& what) {
+  std::cerr << "sipregd: " << what << "\n";
+  return 1;
+}
+
+void SweepExpired(asio::steady_timer& timer, reg::SqliteBindingStore& store, reg::AsteriskLog& log,
+                  const sipreg::Clock& clock) {
+  timer.expires_after(kSweepInterval);
+  timer.async_wait([&timer, &store, &log, &clock](const asio::error_code& ec) {
+    if (ec) return;
+    for (const auto& b : store.RemoveExpired(clock.WallNow())) {
+      SIPREG_LOG(log, kVerbose, "expire_register", "Registration for '{}' ({}) expired", b.aor,
+                 b.contact);
+    }
+    SweepExpired(timer, store, log, clock);
+  });
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  CLI::App app{"sipregd: Asterisk-compatible SIP registrar"};
+  std::vector<std::string> config_files;
+  bool foreground = false;
+  bool check_only = false;
+  int verbosity = 0;
+  app.add_option("-c,--config", config_files, "sip.conf or pjsip.conf (repeatable)")->required();
+  app.add_flag("-f,--foreground", foreground, "Stay in the foreground and log to stderr");
+  app.add_flag("-v", verbosity, "More verbose (repeatable, like Asterisk's -v)");
+  app.add_flag("--check-config", check_only, "Check the configuration and exit");
+  CLI11_PARSE(app, argc, argv);
+
+  std::vector<std::string> warnings;
+  if (check_only) {
+    sipreg::Status st = reg::CheckConfig(config_files, &warnings);
+    for (const auto& w : warnings) std::cerr << "warning: " << w << "\n";
+    if (!st.ok()) {
+      std::cerr << st.message() << "\n";
+      return 1;
+    }
+    std::cout << "Configuration OK\n";
+    return 0;
+  }
+
+  auto loaded = reg::ServerConfig::Load(config_files);
+  if (!loaded.ok()) return Fail(loaded.status().message());
+  const reg::ServerConfig config = std::move(loaded).value();
+  const reg::ServerSettings& s = config.settings;
+
+  std::error_code fs_ec;
+  std::filesystem::create_directories(s.state_dir, fs_ec);
+  if (fs_ec) return Fail("cannot create statedir " + s.state_dir + ": " + fs_ec.message());
+
+  auto log_or = reg::AsteriskLog::Open({foreground, s.log_file, verbosity});
+  if (!log_or.ok()) return Fail(log_or.status().message());
+  reg::AsteriskLog& log = **log_or;
+  for (const auto& w : config.warnings) SIPREG_LOG(log, kWarning, "load_config", "{}", w);
+  auto security_or = reg::SecurityLog::Open(s.security_log);
+  if (!security_or.ok()) return Fail(security_or.status().message());
+
+  sipreg::SystemClock& clock = sipreg::SystemClock::Instance();
+  sipreg::OpenSslRandom& random = sipreg::OpenSslRandom::Instance();
+  sipreg::sip::NonceOptions nonce_opts;
+  nonce_opts.lifetime = s.nonce_lifetime;
+  sipreg::sip::NonceManager nonces(clock, random, nonce_opts);
+
+  reg::BanOptions ban_opts;
+  ban_opts.max_retry = s.max_retry;
+  ban_opts.find_time = s.find_time;
+  ban_opts.ban_time = s.ban_time;
+  ban_opts.ignore = s.ignore_ip;
+  reg::BanList bans(ban_opts);
+
+  asio::io_context io;
+  sipreg::transport::TransportOptions topts;
+  for (const auto& l : config.listeners) {
+    if (l.address.transport == sipreg::sip::TransportKind::kTls) {
+      topts.tls_server = sipreg::transport::TlsServerConfig{l.cert_file, l.key_file};
+    }
+  }
+  sipreg::transport::AsioTransport transport(io, topts);
+  for (const auto& l : config.listeners) {
+    auto bound = transport.Listen(l.address.transport, l.address.ip, l.address.port);
+    if (!bound.ok()) {
+      return Fail(fmt::format("cannot listen on {} {}: {}",
+                              sipreg::sip::TransportName(l.address.transport),
+                              l.address.ToString(), bound.status().message()));
+    }
+    SIPREG_LOG(log, kNotice, "sip_listen", "SIP listening on {} {}",
+               sipreg::sip::TransportName(bound->transport), bound->ToString());
+  }
+
+  // Daemonize before any thread starts (the store's writer): threads do not survive fork().
+  if (!foreground && ::daemon(1, 0) != 0) return Fail("cannot daemonize");
+
+  auto store_or =
+      reg::SqliteBindingStore::Open(s.state_dir + "/bindings.sqlite", clock);
+  if (!store_or.ok()) return Fail(store_or.status().message());
+  reg::SqliteBindingStore& store = **store_or;
+  SIPREG_LOG(log, kNotice, "load_bindings", "Loaded {} bindings from {}", store.Count(),
+             store.path());
+
+  reg::ConfigDirectory directory(config);
+  reg::RegistrarOptions ropts;
+  ropts.realm = s.realm;
+  ropts.always_auth_reject = s.always_auth_reject;
+  ropts.algorithms = s.auth_algorithms;
+  ropts.expires_jitter_percent = s.expires_jitter_percent;
+  reg::Registrar registrar(ropts, directory, store, nonces, clock, random);
+
+  reg::SipServer server(io, transport, registrar, bans, log, security_or->get(), clock);
+  server.Start();
+
+  reg::ControlContext control_ctx{config, directory, store, bans, server, log, clock};
+  reg::ControlServer control(io, control_ctx);
+  if (auto st = control.Listen(s.control_socket); !st.ok()) return Fail(st.message());
+
+  asio::steady_timer sweep(io);
+  SweepExpired(sweep, store, log, clock);
+
+  asio::signal_set signals(io, SIGINT, SIGTERM);
+  signals.async_wait([&](const asio::error_code&, int sig) {
+    SIPREG_LOG(log, kNotice, "main", "Received signal {}, shutting down", sig);
+    io.stop();
+  });
+  std::signal(SIGPIPE, SIG_IGN);
+
+  SIPREG_LOG(log, kNotice, "main", "sipregd ready: {} accounts, {} bindings", directory.size(),
+             store.Count());
+  io.run();
+  if (auto st = store.Flush(); !st.ok()) {
+    SIPREG_LOG(log, kError, "main", "Flushing bindings failed: {}", st.message());
+  }
+  log.Flush();
+  return 0;
+}

@@ -1,0 +1,228 @@
+#include "registrar/sip_server.h"
+
+#include <asio/post.hpp>
+#include <fmt/format.h>
+
+#include "sip/serializer.h"
+#include "sip/via.h"
+#include "transport/response_route.h"
+
+namespace sipreg::registrar {
+namespace {
+
+constexpr auto kTickInterval = std::chrono::milliseconds(50);
+constexpr std::string_view kAllow = "REGISTER, OPTIONS";
+
+// "SIP/2.0 200 OK" -> 200; 0 if the bytes are not a status line.
+int StatusOf(std::string_view response) {
+  if (response.size() < 12 || response.substr(0, 8) != "SIP/2.0 ") return 0;
+  int code = 0;
+  for (size_t i = 8; i < 11; ++i) {
+    if (response[i] < '0' || response[i] > '9') return 0;
+    code = code * 10 + (response[i] - '0');
+  }
+  return code;
+}
+
+}  // namespace
+
+SipServer::SipServer(asio::io_context& io, transport::Transport& transport, Registrar& registrar,
+                     BanList& bans, AsteriskLog& log, SecurityLog* security, const Clock& clock,
+                     txn::TimerConfig timers)
+    : io_(io),
+      transport_(transport),
+      registrar_(&registrar),
+      bans_(bans),
+      log_(log),
+      security_(security),
+      clock_(clock),
+      table_(timers),
+      tick_(io) {}
+
+SipServer::~SipServer() { *alive_ = false; }
+
+void SipServer::Start() {
+  transport_.SetMessageHandler([this](transport::ReceivedMessage m) { OnMessage(std::move(m)); });
+  transport_.SetBadMessageHandler([this](const transport::BadMessage& b) { OnBadMessage(b); });
+  Tick();
+}
+
+void SipServer::OnBadMessage(const transport::BadMessage& bad) {
+  ++counters_.bad_messages;
+  SIPREG_LOG(log_, kDebug, "handle_incoming", "Dropped malformed message from {}: {}",
+             bad.source.ToString(), bad.status.message());
+  if (security_ != nullptr) {
+    security_->Write({"RequestBadFormat", "", "", bad.local, bad.source}, clock_.WallNow());
+  }
+}
+
+void SipServer::OnMessage(transport::ReceivedMessage m) {
+  if (!m.message.is_request()) return;  // no client transactions yet: stray response
+  ++counters_.requests;
+  if (bans_.IsBlocked(m.source.ip, clock_.Now())) {
+    ++counters_.dropped_banned;
+    return;
+  }
+  auto routed = table_.OnRequest(m.message);
+  if (routed.ok()) {  // a retransmission or an ACK: the transaction answers it
+    ++counters_.retransmissions;
+    Apply(routed->key, routed->actions);
+    return;
+  }
+  if (m.message.method() == sip::Method::kAck) return;  // ACK for nothing we know
+  HandleNewRequest(m);
+}
+
+void SipServer::HandleNewRequest(const transport::ReceivedMessage& m) {
+  auto routed = table_.AddServer(m.message, m.source.transport);
+  if (!routed.ok()) {
+    ++counters_.bad_messages;
+    return;
+  }
+  const txn::TransactionKey key = routed->key;
+  Origin origin;
+  auto via = sip::ParseVia(m.message.top_via());
+  auto dest = via.ok() ? transport::ResponseDestination(*via, m.source)
+                       : Result<sip::Endpoint>(m.source);
+  origin.destination = dest.ok() ? *dest : m.source;
+  origin.options.connection = m.conn;
+  origin.options.local = m.local;
+  origins_[key] = std::move(origin);
+  Apply(key, routed->actions);
+
+  switch (m.message.method()) {
+    case sip::Method::kRegister: {
+      const sip::Endpoint source = m.source;
+      const sip::Endpoint local = m.local;
+      std::weak_ptr<bool> alive = alive_;
+      registrar_->HandleRegister(
+          m.message, {m.source, m.conn},
+          [this, alive, key, source, local](RegisterOutcome outcome) {
+            // May run on the store's commit thread: continue on the io thread.
+            asio::post(io_, [this, alive, key, source, local,
+                             outcome = std::move(outcome)]() mutable {
+              if (alive.expired()) return;
+              OnRegisterOutcome(key, source, local, std::move(outcome));
+            });
+          });
+      return;
+    }
+    case sip::Method::kOptions: {
+      auto b = sip::MakeResponse(m.message, 200, "OK", "opt");
+      b.AddHeader("Allow", kAllow);
+      b.AddHeader("Accept", "application/sdp");
+      b.AddHeader("Supported", "path, outbound");
+      b.AddHeader("Server", registrar_->options().server_header);
+      Respond(key, 200, b.Build());
+      return;
+    }
+    default: {
+      auto b = sip::MakeResponse(m.message, 405, "Method Not Allowed", "na");
+      b.AddHeader("Allow", kAllow);
+      Respond(key, 405, b.Build());
+      return;
+    }
+  }
+}
+
+void SipServer::OnRegisterOutcome(const txn::TransactionKey& key, const sip::Endpoint& source,
+                                  const sip::Endpoint& local, RegisterOutcome outcome) {
+  const RegError e = outcome.error;
+  const RegErrorInfo info = Describe(e);
+  ++counters_.outcomes[static_cast<size_t>(e)];
+  const std::string from = source.ToString();
+  if (e != RegError::kOk && !info.log_reason.empty()) {
+    SIPREG_LOG(log_, kNotice, "handle_register", "Registration from '{}' failed for '{}' - {}",
+               outcome.to_header, from, info.log_reason);
+  }
+  if (security_ != nullptr && !info.security_event.empty()) {
+    security_->Write({info.security_event, outcome.account, outcome.call_id, local, source},
+                    clock_.WallNow());
+  }
+  if (info.counts_as_auth_failure && bans_.RecordFailure(source.ip, clock_.Now())) {
+    SIPREG_LOG(log_, kNotice, "handle_register", "Registration from '{}' failed for '{}' - {}",
+               outcome.to_header, from, Describe(RegError::kBlocked).log_reason);
+    if (security_ != nullptr) {
+      security_->Write({"AddressBlocked", outcome.account, outcome.call_id, local, source},
+                      clock_.WallNow());
+    }
+  }
+  if (e == RegError::kOk) {
+    for (const auto& b : outcome.added) {
+      SIPREG_LOG(log_, kVerbose, "parse_register_contact", "Registered SIP '{}' at {}",
+                 outcome.account, b.received.ToString());
+    }
+    for (size_t i = 0; i < outcome.removed.size(); ++i) {
+      SIPREG_LOG(log_, kVerbose, "parse_register_contact", "Unregistered SIP '{}'",
+                 outcome.account);
+    }
+  }
+  const int status = StatusOf(outcome.response);
+  if (status != 0) Respond(key, status, std::move(outcome.response));
+}
+
+void SipServer::Respond(const txn::TransactionKey& key, int status, std::string bytes) {
+  auto actions = table_.Dispatch(key, txn::Event::TuResponse(status, std::move(bytes)));
+  if (actions.ok()) Apply(key, *actions);
+}
+
+std::string SipServer::TimerSlot(const txn::TransactionKey& key, txn::TimerId id) const {
+  return fmt::format("{}#{}", key.ToString(), static_cast<int>(id));
+}
+
+void SipServer::Apply(const txn::TransactionKey& key, const txn::Actions& actions) {
+  for (const auto& a : actions) {
+    switch (a.kind) {
+      case txn::ActionKind::kSend: {
+        auto it = origins_.find(key);
+        if (it == origins_.end()) break;
+        auto sent = transport_.Send(it->second.destination, a.bytes, it->second.options);
+        if (!sent.ok()) {
+          SIPREG_LOG(log_, kWarning, "send_response", "Cannot send to {}: {}",
+                     it->second.destination.ToString(), sent.status().message());
+        }
+        break;
+      }
+      case txn::ActionKind::kStartTimer: {
+        const uint64_t gen = next_generation_++;
+        timer_generation_[TimerSlot(key, a.timer)] = gen;
+        deadlines_.push({clock_.Now() + a.duration, gen, key, a.timer});
+        break;
+      }
+      case txn::ActionKind::kCancelTimer:
+        timer_generation_.erase(TimerSlot(key, a.timer));
+        break;
+      case txn::ActionKind::kTerminated:
+        origins_.erase(key);
+        for (int t = 0; t < txn::kTimerIdCount; ++t) {
+          timer_generation_.erase(TimerSlot(key, static_cast<txn::TimerId>(t)));
+        }
+        break;
+      case txn::ActionKind::kPassToTu:
+      case txn::ActionKind::kTimeoutToTu:
+      case txn::ActionKind::kTransportErrorToTu:
+        break;  // the TU is driven by HandleNewRequest; a lost response needs no action
+    }
+  }
+}
+
+void SipServer::Tick() {
+  const SteadyTime now = clock_.Now();
+  while (!deadlines_.empty() && deadlines_.top().at <= now) {
+    Deadline d = deadlines_.top();
+    deadlines_.pop();
+    auto it = timer_generation_.find(TimerSlot(d.key, d.timer));
+    if (it == timer_generation_.end() || it->second != d.generation) continue;  // cancelled
+    timer_generation_.erase(it);
+    auto actions = table_.Dispatch(d.key, txn::Event::TimerFired(d.timer));
+    if (actions.ok()) Apply(d.key, *actions);
+  }
+  std::weak_ptr<bool> alive = alive_;
+  tick_.expires_after(kTickInterval);
+  tick_.async_wait([this, alive](const asio::error_code& ec) {
+    if (ec || alive.expired()) return;
+    Tick();
+  });
+}
+
+}  // namespace sipreg::registrar

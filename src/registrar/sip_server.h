@@ -1,0 +1,101 @@
+// SipServer: sipregd's SIP front end on one event loop. Takes requests from the
+// Transport, keeps RFC 3261 server transactions (retransmissions answered from
+// the transaction, never processed twice), drops traffic from banned addresses,
+// hands REGISTERs to the Registrar, answers OPTIONS, and turns each registration
+// outcome into the admin's log lines, security events and ban bookkeeping.
+//
+// Thread affinity: everything runs on the io_context thread given to the
+// constructor, except the Registrar's completion callbacks (they may come from
+// the binding store's commit thread) which are posted back to it.
+#pragma once
+
+#include <array>
+#include <atomic>
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <queue>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include <asio/io_context.hpp>
+#include <asio/steady_timer.hpp>
+
+#include "common/clock.h"
+#include "registrar/asterisk_log.h"
+#include "registrar/ban_list.h"
+#include "registrar/reg_error.h"
+#include "registrar/registrar.h"
+#include "registrar/security_log.h"
+#include "transaction/transaction_table.h"
+#include "transport/transport.h"
+
+namespace sipreg::registrar {
+
+// Counters for /metrics and `sipreg` status; updated on the io thread, read anywhere.
+struct ServerCounters {
+  std::array<std::atomic<uint64_t>, static_cast<size_t>(RegError::kStoreFailed) + 1> outcomes{};
+  std::atomic<uint64_t> requests{0};
+  std::atomic<uint64_t> retransmissions{0};
+  std::atomic<uint64_t> dropped_banned{0};
+  std::atomic<uint64_t> bad_messages{0};
+};
+
+class SipServer {
+ public:
+  // Every reference must outlive the server. `security` may be null.
+  SipServer(asio::io_context& io, transport::Transport& transport, Registrar& registrar,
+            BanList& bans, AsteriskLog& log, SecurityLog* security, const Clock& clock,
+            txn::TimerConfig timers = {});
+  ~SipServer();
+
+  // Installs the transport handlers and starts the transaction timer tick.
+  void Start();
+  // Swaps the registrar (config reload); on the io thread only.
+  void SetRegistrar(Registrar& registrar) { registrar_ = &registrar; }
+
+  const ServerCounters& counters() const { return counters_; }
+  size_t transaction_count() const { return table_.size(); }
+
+ private:
+  struct Origin {  // where a server transaction's responses go
+    sip::Endpoint destination;
+    transport::SendOptions options;
+  };
+  struct Deadline {
+    SteadyTime at;
+    uint64_t generation;
+    txn::TransactionKey key;
+    txn::TimerId timer;
+    bool operator>(const Deadline& o) const { return at > o.at; }
+  };
+
+  void OnMessage(transport::ReceivedMessage m);
+  void OnBadMessage(const transport::BadMessage& bad);
+  void HandleNewRequest(const transport::ReceivedMessage& m);
+  void Respond(const txn::TransactionKey& key, int status, std::string bytes);
+  void Apply(const txn::TransactionKey& key, const txn::Actions& actions);
+  void OnRegisterOutcome(const txn::TransactionKey& key, const sip::Endpoint& source,
+                         const sip::Endpoint& local, RegisterOutcome outcome);
+  void Tick();
+  std::string TimerSlot(const txn::TransactionKey& key, txn::TimerId id) const;
+
+  asio::io_context& io_;
+  transport::Transport& transport_;
+  Registrar* registrar_;
+  BanList& bans_;
+  AsteriskLog& log_;
+  SecurityLog* security_;
+  const Clock& clock_;
+  txn::TransactionTable table_;
+  std::unordered_map<txn::TransactionKey, Origin, txn::TransactionKeyHash> origins_;
+  std::priority_queue<Deadline, std::vector<Deadline>, std::greater<>> deadlines_;
+  std::unordered_map<std::string, uint64_t> timer_generation_;
+  uint64_t next_generation_ = 1;
+  asio::steady_timer tick_;
+  ServerCounters counters_;
+  std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
+};
+
+}  // namespace sipreg::registrar

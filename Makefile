@@ -1,8 +1,8 @@
 # sipreg — the two commands a newcomer needs:
-#   make demo   install what is missing, build, run the main job on the bundled demo config
+#   make demo   install what is missing, build, run sipregd in the foreground on demo/sip.conf
 #   make test   install what is missing, build, run every test (unit, integration,
 #               ASan+UBSan unit tests, bounded fuzzing)
-# Other targets: deps, build, unit, integration, asan, fuzz, bench, format, clean.
+# Other targets: deps, build, unit, integration, asan, fuzz, bench, demo-probe, format, clean.
 
 BUILD      ?= build
 ASAN_BUILD ?= build-asan
@@ -11,10 +11,13 @@ JOBS       ?= $(shell nproc)
 FUZZ_SECONDS ?= 25
 CMAKE_FLAGS ?=
 
-.PHONY: demo test deps build unit integration asan fuzz bench format clean
+.PHONY: demo demo-probe test deps build unit integration asan fuzz bench format clean
 
 demo: build
 	bash scripts/demo.sh $(BUILD)
+
+demo-probe: build
+	bash scripts/demo-probe-kamailio.sh $(BUILD)
 
 test: deps
 	bash scripts/test-all.sh

@@ -37,6 +37,16 @@ namespace reg = sipreg::registrar;
 namespace {
 
 constexpr auto kSweepInterval = std::chrono::seconds(5);
+constexpr auto kFlushInterval = std::chrono::seconds(1);
+
+void FlushPeriodically(asio::steady_timer& timer, reg::SecurityLog& security) {
+  timer.expires_after(kFlushInterval);
+  timer.async_wait([&timer, &security](const asio::error_code& ec) {
+    if (ec) return;
+    security.Flush();
+    FlushPeriodically(timer, security);
+  });
+}
 
 int Fail(const std::string& what) {
   std::cerr << "sipregd: " << what << "\n";
@@ -157,6 +167,8 @@ int main(int argc, char** argv) {
 
   asio::steady_timer sweep(io);
   SweepExpired(sweep, store, log, clock);
+  asio::steady_timer flush(io);
+  FlushPeriodically(flush, **security_or);
 
   asio::signal_set signals(io, SIGINT, SIGTERM);
   signals.async_wait([&](const asio::error_code&, int sig) {
@@ -171,6 +183,7 @@ int main(int argc, char** argv) {
   if (auto st = store.Flush(); !st.ok()) {
     SIPREG_LOG(log, kError, "main", "Flushing bindings failed: {}", st.message());
   }
+  (*security_or)->Flush();
   log.Flush();
   return 0;
 }

@@ -38,7 +38,7 @@ Result<std::unique_ptr<SecurityLog>> SecurityLog::Open(const std::string& path) 
     return Status::IoError("cannot open security log " + path + ": " + e.what());
   }
   log->logger_->set_pattern("[%b %d %H:%M:%S] %v");
-  log->logger_->flush_on(spdlog::level::info);
+  log->logger_->flush_on(spdlog::level::err);
   return log;
 }
 
@@ -59,6 +59,8 @@ std::string SecurityLog::FormatBody(const SecurityEvent& ev, WallTime when, long
       thread_id, ev.name, EventTv(when), Severity(ev.name), ev.account, ev.session_id,
       AddressField(ev.local), AddressField(ev.remote));
 }
+
+void SecurityLog::Flush() { logger_->flush(); }
 
 void SecurityLog::Write(const SecurityEvent& event, WallTime when) {
   logger_->info("{}", FormatBody(event, when, static_cast<long>(::syscall(SYS_gettid))));

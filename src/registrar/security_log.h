@@ -34,7 +34,10 @@ class SecurityLog {
  public:
   static Result<std::unique_ptr<SecurityLog>> Open(const std::string& path);
   ~SecurityLog();
+  // Buffered: events reach the file when Flush() runs (sipregd calls it every
+  // second) or the buffer fills, so the REGISTER path does no write() per event.
   void Write(const SecurityEvent& event, WallTime when);
+  void Flush();
 
   // The line after the "[date] " prefix, for tests.
   static std::string FormatBody(const SecurityEvent& event, WallTime when, long thread_id);

@@ -156,6 +156,7 @@ int main(int argc, char** argv) {
   ropts.always_auth_reject = s.always_auth_reject;
   ropts.algorithms = s.auth_algorithms;
   ropts.expires_jitter_percent = s.expires_jitter_percent;
+  ropts.global_acls = config.global_acls;
   reg::Registrar registrar(ropts, directory, store, nonces, clock, random);
 
   reg::SipServer server(io, transport, registrar, bans, log, security_or->get(), clock);

@@ -140,6 +140,10 @@ void Registrar::HandleRegister(const sip::Message& request, const RegisterSource
   out.call_id = std::string(request.call_id());
   std::string_view realm = options_.realm;
 
+  // Every header we act on must follow its grammar (Via, From, To, Contact, ...).
+  if (!sip::CheckHeaderSyntax(request).ok()) {
+    return done(Reject(request, std::move(out), RegError::kMalformed, realm));
+  }
   // Mandatory headers and the AOR (To user).
   auto to = sip::ParseNameAddr(request.to());
   auto cseq = sip::ParseCSeq(request.cseq());
@@ -172,7 +176,11 @@ void Registrar::HandleRegister(const sip::Message& request, const RegisterSource
   if (account == nullptr) {
     return done(Reject(request, std::move(out), RegError::kNoMatchingPeer, realm));
   }
-  if (!account->acl.Allows(source.address.ip)) {
+  const auto& ip = source.address.ip;
+  const bool global_ok =
+      std::all_of(options_.global_acls.begin(), options_.global_acls.end(),
+                  [&ip](const IpAcl& acl) { return acl.Allows(ip); });
+  if (!global_ok || !account->AclAllows(ip)) {
     return done(Reject(request, std::move(out), RegError::kAclDenied, realm));
   }
   if (creds->username != account->auth_username) {

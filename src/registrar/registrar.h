@@ -51,6 +51,8 @@ struct RegistrarOptions {
   // that all registered after an outage do not all refresh at the same moment.
   uint32_t expires_jitter_percent = 0;
   std::string server_header = "sipreg";
+  // pjsip type=acl sections no endpoint names: they apply to every account.
+  std::vector<IpAcl> global_acls;
 };
 
 struct RegisterSource {

@@ -286,8 +286,13 @@ Status BuildPeer(const ConfigSection& section, const ConfigEntry& type_entry,
       if (!v.ok()) return v.status();
       a.static_port = static_cast<uint16_t>(*v);
     } else if (k == "secret") {
-      secret = e.value;
+      // An empty secret is no secret, as in chan_sip (and may clear a template's).
+      secret = e.value.empty() ? std::nullopt : std::optional<std::string>(e.value);
     } else if (k == "md5secret") {
+      if (e.value.empty()) {
+        md5secret.reset();
+        continue;
+      }
       if (e.value.size() != 32 || !IsHex(e.value)) return e.BadValue("32 hex digits");
       md5secret = AsciiLower(e.value);
     } else if (k == "defaultuser" || k == "username") {

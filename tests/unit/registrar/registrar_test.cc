@@ -57,8 +57,8 @@ class RegistrarTest : public ::testing::Test {
 
   static std::string Text(const Req& r) {
     std::string s = "REGISTER sip:pbx.example.com SIP/2.0\r\n"
-                    "Via: SIP/2.0/UDP 10.0.0.5:5062;branch=z9hG4bK" + std::to_string(r.cseq) +
-                    r.call_id.substr(0, 4) + ";rport\r\n"
+                    "Via: SIP/2.0/UDP 10.0.0.5:5062;branch=z9hG4bK" + std::to_string(r.cseq) + "x" +
+                    std::to_string(std::hash<std::string>{}(r.call_id)) + ";rport\r\n"
                     "Max-Forwards: 70\r\n"
                     "From: <sip:" + r.user + "@pbx.example.com>;tag=ft\r\n"
                     "To: \"Bob\" <sip:" + r.user + "@pbx.example.com>\r\n"
@@ -215,6 +215,25 @@ TEST_F(RegistrarTest, AclDeniedIs403DeviceDoesNotMatchAcl) {
   EXPECT_EQ(out.error, RegError::kAclDenied);
   EXPECT_EQ(Response(out).status_code(), 403);
   EXPECT_EQ(SendWithAuth(Req{}, "othersecretpassword", "", "192.168.5.103").error, RegError::kOk);
+}
+
+TEST_F(RegistrarTest, NamedAndGlobalAclsApplyToo) {
+  IpAcl office;
+  office.Deny(*IpNetwork::Parse("0.0.0.0/0"));
+  office.Permit(*IpNetwork::Parse("10.0.0.0/8"));
+  bob_->named_acls.push_back(office);
+  EXPECT_EQ(SendWithAuth(Req{}, "othersecretpassword", "", "192.0.2.1").error,
+            RegError::kAclDenied);
+  EXPECT_EQ(SendWithAuth(Req{}, "othersecretpassword", "", "10.0.0.5").error, RegError::kOk);
+
+  IpAcl global;
+  global.Deny(*IpNetwork::Parse("10.0.0.5"));
+  options_.global_acls.push_back(global);
+  registrar_.reset();
+  Req again;
+  again.call_id = "again@phone";
+  EXPECT_EQ(SendWithAuth(again, "othersecretpassword", "", "10.0.0.5").error,
+            RegError::kAclDenied);
 }
 
 TEST_F(RegistrarTest, StaticHostPeerIsNotSupposedToRegister) {
@@ -429,6 +448,14 @@ TEST_F(RegistrarTest, UnsupportedRequireIs420WithUnsupported) {
 TEST_F(RegistrarTest, GarbageCredentialsAre400) {
   Req r;
   r.authorization = "Digest username=";
+  auto out = Send(r);
+  EXPECT_EQ(out.error, RegError::kMalformed);
+  EXPECT_EQ(Response(out).status_code(), 400);
+}
+
+TEST_F(RegistrarTest, MalformedContactHeaderIs400BeforeAnyChallenge) {
+  Req r;
+  r.contacts = {"<sip:demo-bob@10.0.0.5:5062"};  // unterminated name-addr
   auto out = Send(r);
   EXPECT_EQ(out.error, RegError::kMalformed);
   EXPECT_EQ(Response(out).status_code(), 400);

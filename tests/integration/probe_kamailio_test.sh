@@ -36,6 +36,20 @@ run_probe "$out" --server "$SRV" --user page-100 --password pagesecret
 check "auth-id: extension used as auth ID -> Rejected by Server" equals "$PROBE_RC" 1
 check "auth-id: hints at the Authentication ID" contains "$out" "Authentication ID"
 
+# Outbound proxy: the SIP domain is a name that does not resolve; every request goes
+# to the proxy address instead, and the AOR keeps the domain.
+out="$WORK/proxy.txt"
+run_probe "$out" --server pbx.example.invalid --outbound-proxy "$SRV" --user demo-alice \
+  --password verysecretpassword --json
+check "outbound proxy: registers through the proxy" equals "$PROBE_RC" 0
+check "outbound proxy: AOR keeps the SIP domain" python3 -c '
+import json, sys
+j = json.load(open(sys.argv[1]))
+assert j["aor"] == "sip:demo-alice@pbx.example.invalid", j
+assert "outbound proxy" in j["server"], j
+' "$out"
+[ "$PROBE_RC" -eq 0 ] || show "$out"
+
 # Unregister.
 out="$WORK/unreg.txt"
 run_probe "$out" --server "$SRV" --user demo-alice --password verysecretpassword --unregister

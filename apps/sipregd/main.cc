@@ -159,7 +159,7 @@ int main(int argc, char** argv) {
   ropts.global_acls = config.global_acls;
   reg::Registrar registrar(ropts, directory, store, nonces, clock, random);
 
-  reg::SipServer server(io, transport, registrar, bans, log, security_or->get(), clock);
+  reg::SipServer server(io, transport, registrar, store, bans, log, security_or->get(), clock);
   server.Start();
 
   reg::ControlContext control_ctx{config, directory, store, bans, server, log, clock};

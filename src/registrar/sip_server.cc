@@ -27,11 +27,12 @@ int StatusOf(std::string_view response) {
 }  // namespace
 
 SipServer::SipServer(asio::io_context& io, transport::Transport& transport, Registrar& registrar,
-                     BanList& bans, AsteriskLog& log, SecurityLog* security, const Clock& clock,
-                     txn::TimerConfig timers)
+                     BindingStore& store, BanList& bans, AsteriskLog& log, SecurityLog* security,
+                     const Clock& clock, txn::TimerConfig timers)
     : io_(io),
       transport_(transport),
       registrar_(&registrar),
+      store_(store),
       bans_(bans),
       log_(log),
       security_(security),
@@ -44,6 +45,8 @@ SipServer::~SipServer() { *alive_ = false; }
 void SipServer::Start() {
   transport_.SetMessageHandler([this](transport::ReceivedMessage m) { OnMessage(std::move(m)); });
   transport_.SetBadMessageHandler([this](const transport::BadMessage& b) { OnBadMessage(b); });
+  transport_.SetConnectionClosedHandler(
+      [this](const transport::ConnectionInfo& info, const Status&) { OnConnectionClosed(info); });
   Tick();
 }
 
@@ -53,6 +56,16 @@ void SipServer::OnBadMessage(const transport::BadMessage& bad) {
              bad.source.ToString(), bad.status.message());
   if (security_ != nullptr) {
     security_->Write({"RequestBadFormat", "", "", bad.local, bad.source}, clock_.WallNow());
+  }
+}
+
+void SipServer::OnConnectionClosed(const transport::ConnectionInfo& info) {
+  // A phone on TCP/TLS is reachable only over its connection (RFC 5626 §5.3 in
+  // spirit): once it closes, its bindings go, unless it re-registered on a new one.
+  for (const auto& b : store_.RemoveByConnection(info.id)) {
+    SIPREG_LOG(log_, kVerbose, "sip_tcp_closed",
+               "Unregistered SIP '{}' ({}): its {} connection from {} closed", b.aor, b.contact,
+               sip::TransportName(info.peer.transport), info.peer.ToString());
   }
 }
 

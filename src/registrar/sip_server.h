@@ -44,10 +44,11 @@ struct ServerCounters {
 
 class SipServer {
  public:
-  // Every reference must outlive the server. `security` may be null.
+  // Every reference must outlive the server. `security` may be null. `store` is
+  // the registrar's: bindings tied to a TCP/TLS connection leave it when it closes.
   SipServer(asio::io_context& io, transport::Transport& transport, Registrar& registrar,
-            BanList& bans, AsteriskLog& log, SecurityLog* security, const Clock& clock,
-            txn::TimerConfig timers = {});
+            BindingStore& store, BanList& bans, AsteriskLog& log, SecurityLog* security,
+            const Clock& clock, txn::TimerConfig timers = {});
   ~SipServer();
 
   // Installs the transport handlers and starts the transaction timer tick.
@@ -73,6 +74,7 @@ class SipServer {
 
   void OnMessage(transport::ReceivedMessage m);
   void OnBadMessage(const transport::BadMessage& bad);
+  void OnConnectionClosed(const transport::ConnectionInfo& info);
   void HandleNewRequest(const transport::ReceivedMessage& m);
   void Respond(const txn::TransactionKey& key, int status, std::string bytes);
   void Apply(const txn::TransactionKey& key, const txn::Actions& actions);
@@ -84,6 +86,7 @@ class SipServer {
   asio::io_context& io_;
   transport::Transport& transport_;
   Registrar* registrar_;
+  BindingStore& store_;
   BanList& bans_;
   AsteriskLog& log_;
   SecurityLog* security_;

@@ -39,12 +39,16 @@ namespace {
 constexpr auto kSweepInterval = std::chrono::seconds(5);
 constexpr auto kFlushInterval = std::chrono::seconds(1);
 
-void FlushPeriodically(asio::steady_timer& timer, reg::SecurityLog& security) {
+// The messages log flushes itself on NOTICE and above; VERBOSE lines and the
+// security log are flushed here, so `tail -f` and fail2ban see them within a second.
+void FlushPeriodically(asio::steady_timer& timer, reg::SecurityLog& security,
+                       reg::AsteriskLog& log) {
   timer.expires_after(kFlushInterval);
-  timer.async_wait([&timer, &security](const asio::error_code& ec) {
+  timer.async_wait([&timer, &security, &log](const asio::error_code& ec) {
     if (ec) return;
     security.Flush();
-    FlushPeriodically(timer, security);
+    log.Flush();
+    FlushPeriodically(timer, security, log);
   });
 }
 
@@ -53,16 +57,18 @@ int Fail(const std::string& what) {
   return 1;
 }
 
-void SweepExpired(asio::steady_timer& timer, reg::SqliteBindingStore& store, reg::AsteriskLog& log,
-                  const sipreg::Clock& clock) {
+void SweepExpired(asio::steady_timer& timer, reg::SqliteBindingStore& store, reg::SipServer& server,
+                  reg::AsteriskLog& log, const sipreg::Clock& clock) {
   timer.expires_after(kSweepInterval);
-  timer.async_wait([&timer, &store, &log, &clock](const asio::error_code& ec) {
+  timer.async_wait([&timer, &store, &server, &log, &clock](const asio::error_code& ec) {
     if (ec) return;
-    for (const auto& b : store.RemoveExpired(clock.WallNow())) {
+    const auto expired = store.RemoveExpired(clock.WallNow());
+    for (const auto& b : expired) {
       SIPREG_LOG(log, kVerbose, "expire_register", "Registration for '{}' ({}) expired", b.aor,
                  b.contact);
     }
-    SweepExpired(timer, store, log, clock);
+    server.OnBindingsRemoved(expired);
+    SweepExpired(timer, store, server, log, clock);
   });
 }
 
@@ -159,17 +165,20 @@ int main(int argc, char** argv) {
   ropts.global_acls = config.global_acls;
   reg::Registrar registrar(ropts, directory, store, nonces, clock, random);
 
-  reg::SipServer server(io, transport, registrar, store, bans, log, security_or->get(), clock);
+  reg::QualifyMonitor qualify;
+  reg::SipServer server(io, transport, registrar, store, bans, log, security_or->get(), qualify,
+                        clock, random);
   server.Start();
+  server.QualifyStoredBindings();
 
   reg::ControlContext control_ctx{config, directory, store, bans, server, log, clock};
   reg::ControlServer control(io, control_ctx);
   if (auto st = control.Listen(s.control_socket); !st.ok()) return Fail(st.message());
 
   asio::steady_timer sweep(io);
-  SweepExpired(sweep, store, log, clock);
+  SweepExpired(sweep, store, server, log, clock);
   asio::steady_timer flush(io);
-  FlushPeriodically(flush, **security_or);
+  FlushPeriodically(flush, **security_or, log);
 
   asio::signal_set signals(io, SIGINT, SIGTERM);
   signals.async_wait([&](const asio::error_code&, int sig) {

@@ -28,6 +28,13 @@ std::vector<PeerView> Peers(ControlContext& ctx, WallTime now) {
     v.bindings = ctx.store.Lookup(a.aor.empty() ? a.name : a.aor, now);
     std::sort(v.bindings.begin(), v.bindings.end(),
               [](const Binding& x, const Binding& y) { return x.registered_at > y.registered_at; });
+    if (a.qualify) {
+      const QualifyMonitor& q = ctx.server.qualify();
+      v.qualify = q.AorStatus(a.aor.empty() ? a.name : a.aor);
+      for (const Binding& b : v.bindings) {
+        if (auto st = q.ContactStatus(b.aor, b.contact)) v.contact_qualify[b.contact] = *st;
+      }
+    }
     out.push_back(std::move(v));
   }
   return out;

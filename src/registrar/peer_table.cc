@@ -24,7 +24,18 @@ uint32_t Remaining(const Binding& b, WallTime now) {
 }  // namespace
 
 std::string PeerStatus(const PeerView& p) {
-  return p.account->qualify ? "UNKNOWN" : "Unmonitored";
+  if (!p.account->qualify) return "Unmonitored";
+  if (!Registered(p) || !p.qualify) return "UNKNOWN";
+  return StatusText(*p.qualify);
+}
+
+bool PeerOnline(const PeerView& p) {
+  const Account& a = *p.account;
+  if (a.qualify) {
+    return Registered(p) && p.qualify &&
+           (p.qualify->reach == Reach::kReachable || p.qualify->reach == Reach::kLagged);
+  }
+  return Registered(p) || (!a.dynamic && !a.static_host.empty());
 }
 
 std::string FormatSipShowPeers(const std::vector<PeerView>& peers) {
@@ -41,7 +52,7 @@ std::string FormatSipShowPeers(const std::vector<PeerView>& peers) {
     } else if (!a.dynamic && !a.static_host.empty()) {
       host = a.static_host;
     }
-    const bool online = Registered(p) || (!a.dynamic && !a.static_host.empty());
+    const bool online = PeerOnline(p);
     if (a.qualify) {
       (online ? mon_on : mon_off)++;
     } else {
@@ -88,9 +99,13 @@ std::string FormatSipShowPeer(const PeerView& p, WallTime now) {
                          .count());
   out += fmt::format("  Contacts     : {}\n", p.bindings.size());
   for (const auto& b : p.bindings) {
-    out += fmt::format("    {} via {} {} expires in {} s\n", b.contact,
+    out += fmt::format("    {} via {} {} expires in {} s", b.contact,
                        sip::TransportName(b.received.transport), b.received.ToString(),
                        Remaining(b, now));
+    if (auto it = p.contact_qualify.find(b.contact); it != p.contact_qualify.end()) {
+      out += fmt::format(" {}", StatusText(it->second));
+    }
+    out += "\n";
   }
   return out;
 }
@@ -106,7 +121,13 @@ nlohmann::json PeersJson(const std::vector<PeerView>& peers, WallTime now) {
                           {"transport", sip::TransportName(b.received.transport)},
                           {"expires", Remaining(b, now)},
                           {"user_agent", b.user_agent},
-                          {"rtt_ms", nullptr}});
+                          {"rtt_ms", nullptr},
+                          {"status", a.qualify ? "UNKNOWN" : "Unmonitored"}});
+      auto it = p.contact_qualify.find(b.contact);
+      if (it != p.contact_qualify.end()) {
+        if (it->second.rtt) contacts.back()["rtt_ms"] = it->second.rtt->count();
+        contacts.back()["status"] = StatusText(it->second);
+      }
     }
     const bool reg = Registered(p);
     list.push_back({{"name", a.name},

@@ -6,6 +6,8 @@
 //   2 sip peers [Monitored: 0 online, 0 offline Unmonitored: 1 online, 1 offline]
 #pragma once
 
+#include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -14,16 +16,25 @@
 #include "common/clock.h"
 #include "registrar/account.h"
 #include "registrar/binding.h"
+#include "registrar/qualify.h"
 
 namespace sipreg::registrar {
 
 struct PeerView {
   const Account* account = nullptr;
   std::vector<Binding> bindings;  // unexpired, newest registration first
+  // Qualify results, when the account is monitored: the best contact's, and each
+  // contact's by Contact URI.
+  std::optional<QualifyStatus> qualify;
+  std::map<std::string, QualifyStatus> contact_qualify;
 };
 
-// Qualify is not running yet: monitored peers show UNKNOWN, others Unmonitored.
+// chan_sip's Status column: "Unmonitored" without qualify; otherwise "OK (3 ms)",
+// "LAGGED (2503 ms)", "UNREACHABLE", or "UNKNOWN" (not registered, or no answer yet).
 std::string PeerStatus(const PeerView& p);
+// Counted "online" in the summary line: a monitored peer when it answers qualify
+// (OK or LAGGED); an unmonitored one when it has an address.
+bool PeerOnline(const PeerView& p);
 
 std::string FormatSipShowPeers(const std::vector<PeerView>& peers);
 std::string FormatSipShowPeer(const PeerView& peer, WallTime now);

@@ -83,6 +83,7 @@ class Registrar {
                       std::function<void(RegisterOutcome)> done);
 
   const RegistrarOptions& options() const { return options_; }
+  const AccountDirectory& accounts() const { return accounts_; }
 
  private:
   struct Prepared;

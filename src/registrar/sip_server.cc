@@ -4,6 +4,7 @@
 #include <fmt/format.h>
 
 #include "sip/serializer.h"
+#include "transaction/client_non_invite_transaction.h"
 #include "sip/via.h"
 #include "transport/response_route.h"
 
@@ -11,6 +12,8 @@ namespace sipreg::registrar {
 namespace {
 
 constexpr auto kTickInterval = std::chrono::milliseconds(50);
+// Qualify looks for due pings this often (RTTs are timed by the clock, not the tick).
+constexpr auto kQualifyInterval = std::chrono::milliseconds(200);
 constexpr std::string_view kAllow = "REGISTER, OPTIONS";
 
 // "SIP/2.0 200 OK" -> 200; 0 if the bytes are not a status line.
@@ -28,7 +31,8 @@ int StatusOf(std::string_view response) {
 
 SipServer::SipServer(asio::io_context& io, transport::Transport& transport, Registrar& registrar,
                      BindingStore& store, BanList& bans, AsteriskLog& log, SecurityLog* security,
-                     const Clock& clock, txn::TimerConfig timers)
+                     QualifyMonitor& qualify, const Clock& clock, Random& random,
+                     txn::TimerConfig timers)
     : io_(io),
       transport_(transport),
       registrar_(&registrar),
@@ -36,7 +40,9 @@ SipServer::SipServer(asio::io_context& io, transport::Transport& transport, Regi
       bans_(bans),
       log_(log),
       security_(security),
+      qualify_(qualify),
       clock_(clock),
+      random_(random),
       table_(timers),
       tick_(io) {}
 
@@ -62,15 +68,103 @@ void SipServer::OnBadMessage(const transport::BadMessage& bad) {
 void SipServer::OnConnectionClosed(const transport::ConnectionInfo& info) {
   // A phone on TCP/TLS is reachable only over its connection (RFC 5626 §5.3 in
   // spirit): once it closes, its bindings go, unless it re-registered on a new one.
-  for (const auto& b : store_.RemoveByConnection(info.id)) {
+  const auto removed = store_.RemoveByConnection(info.id);
+  for (const auto& b : removed) {
     SIPREG_LOG(log_, kVerbose, "sip_tcp_closed",
                "Unregistered SIP '{}' ({}): its {} connection from {} closed", b.aor, b.contact,
                sip::TransportName(info.peer.transport), info.peer.ToString());
   }
+  OnBindingsRemoved(removed);
+}
+
+void SipServer::OnBindingsRemoved(const std::vector<Binding>& removed) {
+  for (const auto& b : removed) qualify_.Untrack(b.aor, b.contact);
+}
+
+void SipServer::QualifyStoredBindings() {
+  std::vector<Binding> all;
+  store_.ForEach([&all](const Binding& b) { all.push_back(b); });
+  for (const auto& b : all) {
+    auto local = transport_.LocalEndpoint(b.received.transport);
+    QualifyBinding(b, local ? *local : sip::Endpoint{b.received.transport, "0.0.0.0", 0});
+  }
+}
+
+void SipServer::QualifyBinding(const Binding& b, const sip::Endpoint& local) {
+  const Account* a = registrar_->accounts().Find(b.aor);
+  if (a == nullptr || !a->qualify) return;
+  QualifyTarget t;
+  t.aor = b.aor;
+  t.contact = b.contact;
+  // Pings go where the REGISTER came from (force_rport; the phone's NAT pinhole),
+  // on its connection for TCP/TLS. Without NAT handling, the Contact would be the
+  // target; chan_sip qualifies the peer's address, which is the received one.
+  t.destination = b.received;
+  t.connection_id = b.connection_id;
+  t.local = local;
+  t.max_rtt = a->qualify_max_rtt;
+  t.timeout = a->qualify_timeout;
+  t.frequency = a->qualify_frequency;
+  qualify_.Track(std::move(t), clock_.Now());
+}
+
+void SipServer::SendQualifyPings(SteadyTime now) {
+  for (const auto& t : qualify_.ExpireUnanswered(now)) LogQualify(t);
+  auto pings = qualify_.Due(now, [this] { return random_.HexToken(24) + "@sipreg"; });
+  for (const auto& p : pings) {
+    const QualifyTarget& t = p.target;
+    const sip::TransportKind kind = t.destination.transport;
+    const std::string branch = "z9hG4bK" + random_.HexToken(20);
+    std::string sent_by = t.local.ToString();
+    auto b = sip::MessageBuilder::Request("OPTIONS", t.contact);
+    b.AddHeader("Via", fmt::format("SIP/2.0/{} {};branch={};rport", sip::TransportName(kind),
+                                   sent_by, branch));
+    b.AddHeader("Max-Forwards", "70");
+    b.AddHeader("From", fmt::format("\"sipreg\" <sip:sipreg@{}>;tag={}", sent_by,
+                                    random_.HexToken(12)));
+    b.AddHeader("To", fmt::format("<{}>", t.contact));
+    b.AddHeader("Contact", kind == sip::TransportKind::kUdp
+                               ? fmt::format("<sip:sipreg@{}>", sent_by)
+                               : fmt::format("<sip:sipreg@{};transport={}>", sent_by,
+                                             kind == sip::TransportKind::kTls ? "tls" : "tcp"));
+    b.AddHeader("Call-ID", p.ping_id);
+    b.AddHeader("CSeq", fmt::format("{} OPTIONS", ping_cseq_++));
+    b.AddHeader("User-Agent", registrar_->options().server_header);
+    b.AddHeader("Accept", "application/sdp");
+    const txn::TransactionKey key = txn::ClientKey(branch, "OPTIONS");
+    auto started = table_.Add(
+        key, std::make_unique<txn::ClientNonInviteTransaction>(b.Build(), kind, table_.timers()));
+    if (!started.ok()) continue;  // a branch collision: the ping counts as lost
+    Origin origin;
+    origin.destination = t.destination;
+    origin.options.connection = t.connection_id;
+    if (kind == sip::TransportKind::kUdp) origin.options.local = t.local;
+    origins_[key] = std::move(origin);
+    ++counters_.qualify_pings;
+    Apply(key, *started);
+  }
+}
+
+void SipServer::LogQualify(const QualifyTransition& t) {
+  SIPREG_LOG(log_, kNotice, "sip_poke_peer", "{}", t.Message());
+}
+
+void SipServer::OnResponse(const transport::ReceivedMessage& m) {
+  auto routed = table_.OnResponse(m.message);
+  if (!routed.ok()) return;  // stray response (RFC 3261 §18.1.2): drop it
+  bool to_tu = false;
+  for (const auto& a : routed->actions) to_tu |= a.kind == txn::ActionKind::kPassToTu;
+  Apply(routed->key, routed->actions);
+  if (!to_tu) return;
+  // Any answer, even 404 or 405, proves the contact is alive (chan_sip's rule).
+  if (auto t = qualify_.OnAnswer(m.message.call_id(), clock_.Now())) LogQualify(*t);
 }
 
 void SipServer::OnMessage(transport::ReceivedMessage m) {
-  if (!m.message.is_request()) return;  // no client transactions yet: stray response
+  if (!m.message.is_request()) {
+    OnResponse(m);
+    return;
+  }
   ++counters_.requests;
   if (bans_.IsBlocked(m.source.ip, clock_.Now())) {
     ++counters_.dropped_banned;
@@ -169,6 +263,8 @@ void SipServer::OnRegisterOutcome(const txn::TransactionKey& key, const sip::End
       SIPREG_LOG(log_, kVerbose, "parse_register_contact", "Unregistered SIP '{}'",
                  outcome.account);
     }
+    OnBindingsRemoved(outcome.removed);
+    for (const auto& b : outcome.bindings) QualifyBinding(b, local);
   }
   const int status = StatusOf(outcome.response);
   if (status != 0) Respond(key, status, std::move(outcome.response));
@@ -221,6 +317,10 @@ void SipServer::Apply(const txn::TransactionKey& key, const txn::Actions& action
 
 void SipServer::Tick() {
   const SteadyTime now = clock_.Now();
+  if (now >= next_qualify_) {
+    next_qualify_ = now + kQualifyInterval;
+    SendQualifyPings(now);
+  }
   while (!deadlines_.empty() && deadlines_.top().at <= now) {
     Deadline d = deadlines_.top();
     deadlines_.pop();

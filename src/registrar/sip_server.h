@@ -2,7 +2,9 @@
 // Transport, keeps RFC 3261 server transactions (retransmissions answered from
 // the transaction, never processed twice), drops traffic from banned addresses,
 // hands REGISTERs to the Registrar, answers OPTIONS, and turns each registration
-// outcome into the admin's log lines, security events and ban bookkeeping.
+// outcome into the admin's log lines, security events and ban bookkeeping. It
+// also qualifies contacts: OPTIONS pings in client transactions, as the
+// QualifyMonitor asks, with the answers and status changes fed back to it.
 //
 // Thread affinity: everything runs on the io_context thread given to the
 // constructor, except the Registrar's completion callbacks (they may come from
@@ -23,10 +25,13 @@
 #include <asio/steady_timer.hpp>
 
 #include "common/clock.h"
+#include "common/random.h"
 #include "registrar/asterisk_log.h"
 #include "registrar/ban_list.h"
+#include "registrar/binding.h"
 #include "registrar/reg_error.h"
 #include "registrar/registrar.h"
+#include "registrar/qualify.h"
 #include "registrar/security_log.h"
 #include "transaction/transaction_table.h"
 #include "transport/transport.h"
@@ -40,21 +45,30 @@ struct ServerCounters {
   std::atomic<uint64_t> retransmissions{0};
   std::atomic<uint64_t> dropped_banned{0};
   std::atomic<uint64_t> bad_messages{0};
+  std::atomic<uint64_t> qualify_pings{0};
 };
 
 class SipServer {
  public:
   // Every reference must outlive the server. `security` may be null. `store` is
   // the registrar's: bindings tied to a TCP/TLS connection leave it when it closes.
+  // `qualify` watches the contacts of accounts with qualify on.
   SipServer(asio::io_context& io, transport::Transport& transport, Registrar& registrar,
             BindingStore& store, BanList& bans, AsteriskLog& log, SecurityLog* security,
-            const Clock& clock, txn::TimerConfig timers = {});
+            QualifyMonitor& qualify, const Clock& clock, Random& random,
+            txn::TimerConfig timers = {});
   ~SipServer();
 
   // Installs the transport handlers and starts the transaction timer tick.
   void Start();
   // Swaps the registrar (config reload); on the io thread only.
   void SetRegistrar(Registrar& registrar) { registrar_ = &registrar; }
+  // Starts qualifying the bindings already in the store (loaded at start-up).
+  void QualifyStoredBindings();
+  // Bindings that left the store outside a REGISTER (expiry sweep): stop pinging them.
+  void OnBindingsRemoved(const std::vector<Binding>& removed);
+
+  const QualifyMonitor& qualify() const { return qualify_; }
 
   const ServerCounters& counters() const { return counters_; }
   size_t transaction_count() const { return table_.size(); }
@@ -73,6 +87,11 @@ class SipServer {
   };
 
   void OnMessage(transport::ReceivedMessage m);
+  void OnResponse(const transport::ReceivedMessage& m);
+  // Tracks `b` if its account has qualify on (a no-op otherwise).
+  void QualifyBinding(const Binding& b, const sip::Endpoint& local);
+  void SendQualifyPings(SteadyTime now);
+  void LogQualify(const QualifyTransition& t);
   void OnBadMessage(const transport::BadMessage& bad);
   void OnConnectionClosed(const transport::ConnectionInfo& info);
   void HandleNewRequest(const transport::ReceivedMessage& m);
@@ -90,12 +109,16 @@ class SipServer {
   BanList& bans_;
   AsteriskLog& log_;
   SecurityLog* security_;
+  QualifyMonitor& qualify_;
   const Clock& clock_;
+  Random& random_;
   txn::TransactionTable table_;
   std::unordered_map<txn::TransactionKey, Origin, txn::TransactionKeyHash> origins_;
   std::priority_queue<Deadline, std::vector<Deadline>, std::greater<>> deadlines_;
   std::unordered_map<std::string, uint64_t> timer_generation_;
   uint64_t next_generation_ = 1;
+  uint64_t ping_cseq_ = 100;
+  SteadyTime next_qualify_{};
   asio::steady_timer tick_;
   ServerCounters counters_;
   std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);

@@ -101,3 +101,120 @@ finish() {
   echo "$((CHECKS - FAILURES)) checks passed, $FAILURES failed"
   [ "$FAILURES" -eq 0 ]
 }
+
+# ---- sipregd helpers ----------------------------------------------------------------------
+SIPREGD="$SIPREG_BIN_DIR/sipregd"
+
+# start_sipregd STATEDIR CONF...: runs `sipregd -f -v -c CONF...` in the background (stdout and
+# stderr appended to STATEDIR.stderr), waits until it logs "sipregd ready" and its control
+# socket answers. Sets SIPREGD_PID. The config must put statedir=STATEDIR.
+start_sipregd() {
+  local statedir=$1; shift
+  local args=() c
+  for c in "$@"; do args+=(-c "$c"); done
+  mkdir -p "$statedir"
+  local log="$statedir.stderr"
+  local before=0
+  [ -f "$log" ] && before=$(grep -c "sipregd ready" "$log")
+  "$SIPREGD" -f -v "${args[@]}" >>"$log" 2>&1 &
+  SIPREGD_PID=$!
+  PIDS+=("$SIPREGD_PID")
+  for _ in $(seq 1 100); do
+    if [ "$(grep -c "sipregd ready" "$log")" -gt "$before" ] &&
+       "$SIPREG" -C "$statedir/sipregd.ctl" sip show peers >/dev/null 2>&1; then
+      return 0
+    fi
+    kill -0 "$SIPREGD_PID" 2>/dev/null || break
+    sleep 0.05
+  done
+  echo "sipregd did not start:"; cat "$log"
+  return 1
+}
+
+# stop_pid PID [SIGNAL]: sends SIGNAL (default TERM) to a process we started and waits for it;
+# sets STOP_RC to its exit status.
+stop_pid() {
+  kill "-${2:-TERM}" "$1" 2>/dev/null
+  wait "$1" 2>/dev/null
+  STOP_RC=$?
+}
+
+# admin STATEDIR args...: the sipreg admin CLI on that sipregd's control socket.
+admin() {
+  local statedir=$1; shift
+  "$SIPREG" -C "$statedir/sipregd.ctl" "$@"
+}
+
+# wait_for_text FILE TEXT [SECONDS]: true once FILE contains TEXT (polls; default 5 s).
+wait_for_text() {
+  local file=$1 text=$2 secs=${3:-5}
+  local i
+  for i in $(seq 1 $((secs * 20))); do
+    grep -qF -- "$text" "$file" 2>/dev/null && return 0
+    sleep 0.05
+  done
+  return 1
+}
+
+# wait_for_text_count FILE TEXT N [SECONDS]: true once FILE has at least N lines with TEXT.
+wait_for_text_count() {
+  local file=$1 text=$2 n=$3 secs=${4:-5}
+  local i
+  for i in $(seq 1 $((secs * 20))); do
+    [ "$(count_text "$file" "$text")" -ge "$n" ] && return 0
+    sleep 0.05
+  done
+  return 1
+}
+
+# count_text FILE TEXT: how many lines of FILE contain TEXT (0 when FILE is missing).
+count_text() { if [ -f "$1" ]; then grep -cF -- "$2" "$1"; else echo 0; fi; }
+
+not_contains() { ! grep -qF -- "$2" "$1"; }
+
+# run_sipp TAG SCENARIO SERVER sipp-args...: one sipp UAC run of tests/integration/sipp/SCENARIO
+# against SERVER (ip:port) from 127.0.0.1, failing fast on a hang (10 s overall, 3 s per
+# expected message). Messages in $WORK/TAG.msg, errors in $WORK/TAG.err, screen in
+# $WORK/TAG.out. Local port: -p if given, else a free one. Sets SIPP_RC (0 = every call
+# succeeded).
+run_sipp() {
+  local tag=$1 scenario=$2 server=$3; shift 3
+  # sipp binds 5060 unless told otherwise: give it a free port unless the caller chose one.
+  case " $* " in *" -p "*) ;; *) set -- "$@" -p "$(free_port)" ;; esac
+  (cd "$WORK" && timeout 30 sipp -sf "$SIPREG_SOURCE_DIR/tests/integration/sipp/$scenario" \
+      -i 127.0.0.1 -nostdin -timeout 10 -timeout_error -recv_timeout 3000 \
+      -trace_msg -message_file "$WORK/$tag.msg" -trace_err -error_file "$WORK/$tag.err" \
+      "$@" "$server" >"$WORK/$tag.out" 2>&1)
+  SIPP_RC=$?
+  if [ "$SIPP_RC" -ne 0 ]; then
+    echo "    | sipp $scenario exit $SIPP_RC:"
+    sed 's/^/    | /' "$WORK/$tag.err" 2>/dev/null | head -20
+  fi
+}
+
+# last_contacts MSGFILE: the Contact header values of the last SIP response in a sipp
+# message log, one a line (several Contacts in one header are split).
+last_contacts() {
+  python3 - "$1" <<'PY'
+import re, sys
+text = open(sys.argv[1], errors="replace").read()
+msgs = [m for m in re.split(r"^-{20,}.*$", text, flags=re.M) if m.strip()]
+resp = [m[m.index("SIP/2.0 "):] for m in msgs if re.search(r"^SIP/2\.0 \d{3} ", m, re.M)]
+if not resp:
+    sys.exit(1)
+for line in resp[-1].strip().splitlines():
+    name, _, value = line.partition(":")
+    if name.strip().lower() in ("contact", "m"):
+        for part in re.split(r",(?=\s*<)", value):
+            print(part.strip())
+PY
+}
+
+# peer_contacts STATEDIR NAME: "uri expires transport" for each contact of peer NAME, from
+# `sipreg sip show peer NAME --json`.
+peer_contacts() {
+  admin "$1" sip show peer "$2" --json | python3 -c '
+import json, sys
+for c in json.load(sys.stdin)["contacts"]:
+    print(c["uri"], c["expires"], c["transport"])'
+}

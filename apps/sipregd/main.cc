@@ -24,10 +24,12 @@
 #include "registrar/ban_list.h"
 #include "registrar/config_directory.h"
 #include "registrar/control_server.h"
+#include "registrar/http_status_server.h"
 #include "registrar/registrar.h"
 #include "registrar/security_log.h"
 #include "registrar/server_config.h"
 #include "registrar/sip_server.h"
+#include "registrar/status_page.h"
 #include "registrar/sqlite_binding_store.h"
 #include "sip/nonce.h"
 #include "transport/asio_transport.h"
@@ -171,9 +173,27 @@ int main(int argc, char** argv) {
   server.Start();
   server.QualifyStoredBindings();
 
-  reg::ControlContext control_ctx{config, directory, store, bans, server, log, clock};
+  reg::ControlContext control_ctx{config, directory, store, bans, server, log, clock, clock.Now()};
   reg::ControlServer control(io, control_ctx);
   if (auto st = control.Listen(s.control_socket); !st.ok()) return Fail(st.message());
+
+  reg::HttpQueries queries;
+  queries.status_page = [&control_ctx, &clock] {
+    return reg::FormatStatusPage(reg::CollectPeers(control_ctx, clock.WallNow()),
+                                 clock.WallNow());
+  };
+  queries.peers_json = [&control_ctx, &clock] {
+    const auto now = clock.WallNow();
+    return reg::PeersJson(reg::CollectPeers(control_ctx, now), now).dump(2) + "\n";
+  };
+  queries.metrics = [&control_ctx] { return reg::FormatMetrics(reg::CollectMetrics(control_ctx)); };
+  reg::HttpStatusServer http(io, std::move(queries));
+  if (!s.http_bind.ip.empty()) {
+    auto bound = http.Start(s.http_bind);
+    if (!bound.ok()) return Fail(bound.status().message());
+    SIPREG_LOG(log, kNotice, "http_listen", "HTTP status on http://{}/ (/api/peers, /metrics)",
+               bound->ToString());
+  }
 
   asio::steady_timer sweep(io);
   SweepExpired(sweep, store, server, log, clock);
@@ -190,6 +210,7 @@ int main(int argc, char** argv) {
   SIPREG_LOG(log, kNotice, "main", "sipregd ready: {} accounts, {} bindings", directory.size(),
              store.Count());
   io.run();
+  http.Stop();
   if (auto st = store.Flush(); !st.ok()) {
     SIPREG_LOG(log, kError, "main", "Flushing bindings failed: {}", st.message());
   }

@@ -19,7 +19,19 @@ namespace {
 
 constexpr size_t kMaxCommandBytes = 4096;
 
-std::vector<PeerView> Peers(ControlContext& ctx, WallTime now) {
+std::string Help() {
+  return "Commands:\n"
+         "  sip show peers            list accounts and where they are registered\n"
+         "  sip show peer NAME        details and contacts of one account\n"
+         "  show bans                 addresses blocked after too many failed attempts\n"
+         "  unban ADDR                lift a block\n"
+         "  metrics                   the Prometheus metrics of /metrics\n"
+         "Add --json to any command for JSON.\n";
+}
+
+}  // namespace
+
+std::vector<PeerView> CollectPeers(const ControlContext& ctx, WallTime now) {
   std::vector<PeerView> out;
   out.reserve(ctx.config.accounts.size());
   for (const Account& a : ctx.config.accounts) {
@@ -40,16 +52,29 @@ std::vector<PeerView> Peers(ControlContext& ctx, WallTime now) {
   return out;
 }
 
-std::string Help() {
-  return "Commands:\n"
-         "  sip show peers            list accounts and where they are registered\n"
-         "  sip show peer NAME        details and contacts of one account\n"
-         "  show bans                 addresses blocked after too many failed attempts\n"
-         "  unban ADDR                lift a block\n"
-         "Add --json to any command for JSON.\n";
+MetricsSnapshot CollectMetrics(const ControlContext& ctx) {
+  MetricsSnapshot m;
+  const ServerCounters& c = ctx.server.counters();
+  m.bindings = ctx.store.Count();
+  m.accounts = ctx.config.accounts.size();
+  for (const auto& p : CollectPeers(ctx, ctx.clock.WallNow())) m.peers_online += PeerOnline(p);
+  m.blocked_addresses = ctx.bans.Bans(ctx.clock.Now()).size();
+  m.transactions = ctx.server.transaction_count();
+  m.requests = c.requests.load();
+  m.retransmissions = c.retransmissions.load();
+  m.dropped_blocked = c.dropped_banned.load();
+  m.bad_messages = c.bad_messages.load();
+  m.qualify_pings = c.qualify_pings.load();
+  const QualifyCounts q = ctx.server.qualify().Counts();
+  m.qualify_reachable = q.reachable;
+  m.qualify_unreachable = q.unreachable;
+  for (size_t i = 0; i < m.outcomes.size() && i < c.outcomes.size(); ++i) {
+    m.outcomes[i] = c.outcomes[i].load();
+  }
+  m.request_duration = c.request_duration.Read();
+  m.uptime_seconds = std::chrono::duration<double>(ctx.clock.Now() - ctx.started).count();
+  return m;
 }
-
-}  // namespace
 
 std::string ExecuteControlCommand(ControlContext& ctx, std::string_view line) {
   std::vector<std::string> words;
@@ -75,12 +100,12 @@ std::string ExecuteControlCommand(ControlContext& ctx, std::string_view line) {
 
   if (words.empty() || is({"help"})) return Help();
   if (is({"show", "peers"})) {
-    auto peers = Peers(ctx, now);
+    auto peers = CollectPeers(ctx, now);
     return json ? PeersJson(peers, now).dump(2) + "\n" : FormatSipShowPeers(peers);
   }
   if (is({"show", "peer"})) {
     if (words.size() != 3) return "error: usage: sip show peer NAME\n";
-    for (auto& p : Peers(ctx, now)) {
+    for (auto& p : CollectPeers(ctx, now)) {
       if (p.account->name != words[2]) continue;
       if (json) return PeersJson({p}, now)[0].dump(2) + "\n";
       return FormatSipShowPeer(p, now);
@@ -107,6 +132,7 @@ std::string ExecuteControlCommand(ControlContext& ctx, std::string_view line) {
     out += fmt::format("{} blocked address{}\n", bans.size(), bans.size() == 1 ? "" : "es");
     return out;
   }
+  if (is({"metrics"})) return FormatMetrics(CollectMetrics(ctx));
   if (is({"unban"})) {
     if (words.size() != 2) return "error: usage: unban ADDR\n";
     if (!ctx.bans.Unban(words[1])) return fmt::format("error: {} is not blocked\n", words[1]);

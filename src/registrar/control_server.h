@@ -3,7 +3,7 @@
 // one command line, the server writes the answer and closes. Answers that start
 // with "error: " are failures. `--json` anywhere on the line asks for JSON.
 // Commands: sip show peers | show peers, sip show peer NAME, show bans,
-// unban ADDR, help. Runs on the io thread.
+// unban ADDR, metrics, help. Runs on the io thread.
 #pragma once
 
 #include <memory>
@@ -19,6 +19,8 @@
 #include "registrar/ban_list.h"
 #include "registrar/binding_store.h"
 #include "registrar/config_directory.h"
+#include "registrar/metrics.h"
+#include "registrar/peer_table.h"
 #include "registrar/server_config.h"
 #include "registrar/sip_server.h"
 
@@ -32,10 +34,16 @@ struct ControlContext {
   SipServer& server;
   AsteriskLog& log;
   const Clock& clock;
+  SteadyTime started{};  // for the uptime metric
 };
 
 // Executes one command line; pure apart from reading/changing the context.
 std::string ExecuteControlCommand(ControlContext& ctx, std::string_view line);
+
+// Every account with its live bindings and qualify state, in config order.
+std::vector<PeerView> CollectPeers(const ControlContext& ctx, WallTime now);
+// The counters and gauges behind /metrics (and `sipreg metrics`).
+MetricsSnapshot CollectMetrics(const ControlContext& ctx);
 
 class ControlServer {
  public:

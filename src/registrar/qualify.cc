@@ -103,6 +103,20 @@ std::optional<QualifyStatus> QualifyMonitor::AorStatus(std::string_view aor) con
   return best;
 }
 
+QualifyCounts QualifyMonitor::Counts() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  QualifyCounts c;
+  for (const auto& [key, e] : entries_) {
+    switch (e.status.reach) {
+      case Reach::kReachable:
+      case Reach::kLagged: ++c.reachable; break;
+      case Reach::kUnreachable: ++c.unreachable; break;
+      case Reach::kUnknown: ++c.unknown; break;
+    }
+  }
+  return c;
+}
+
 size_t QualifyMonitor::size() const {
   std::lock_guard<std::mutex> lock(mu_);
   return entries_.size();

@@ -49,6 +49,12 @@ struct QualifyStatus {
 // "OK (3 ms)", "LAGGED (2503 ms)", "UNREACHABLE", "UNKNOWN" (sip show peers Status).
 std::string StatusText(const QualifyStatus& s);
 
+struct QualifyCounts {
+  size_t reachable = 0;  // OK or LAGGED
+  size_t unreachable = 0;
+  size_t unknown = 0;    // no answer yet
+};
+
 struct QualifyPing {
   std::string ping_id;  // identifies the answer (used as the OPTIONS Call-ID)
   QualifyTarget target;
@@ -83,6 +89,7 @@ class QualifyMonitor {
   std::optional<QualifyStatus> ContactStatus(std::string_view aor, std::string_view contact) const;
   std::optional<QualifyStatus> AorStatus(std::string_view aor) const;
   size_t size() const;
+  QualifyCounts Counts() const;
 
  private:
   struct Entry {

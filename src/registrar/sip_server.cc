@@ -194,6 +194,7 @@ void SipServer::HandleNewRequest(const transport::ReceivedMessage& m) {
   origin.destination = dest.ok() ? *dest : m.source;
   origin.options.connection = m.conn;
   origin.options.local = m.local;
+  origin.started = clock_.Now();
   origins_[key] = std::move(origin);
   Apply(key, routed->actions);
 
@@ -271,6 +272,13 @@ void SipServer::OnRegisterOutcome(const txn::TransactionKey& key, const sip::End
 }
 
 void SipServer::Respond(const txn::TransactionKey& key, int status, std::string bytes) {
+  if (status >= 200) {
+    auto it = origins_.find(key);
+    if (it != origins_.end() && !it->second.answered) {
+      it->second.answered = true;
+      counters_.request_duration.Observe(clock_.Now() - it->second.started);
+    }
+  }
   auto actions = table_.Dispatch(key, txn::Event::TuResponse(status, std::move(bytes)));
   if (actions.ok()) Apply(key, *actions);
 }

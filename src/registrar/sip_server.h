@@ -29,6 +29,7 @@
 #include "registrar/asterisk_log.h"
 #include "registrar/ban_list.h"
 #include "registrar/binding.h"
+#include "registrar/latency_histogram.h"
 #include "registrar/reg_error.h"
 #include "registrar/registrar.h"
 #include "registrar/qualify.h"
@@ -46,6 +47,7 @@ struct ServerCounters {
   std::atomic<uint64_t> dropped_banned{0};
   std::atomic<uint64_t> bad_messages{0};
   std::atomic<uint64_t> qualify_pings{0};
+  LatencyHistogram request_duration;  // new request -> final response
 };
 
 class SipServer {
@@ -77,6 +79,8 @@ class SipServer {
   struct Origin {  // where a server transaction's responses go
     sip::Endpoint destination;
     transport::SendOptions options;
+    SteadyTime started{};  // server transactions: when the request arrived
+    bool answered = false;  // a final response was timed
   };
   struct Deadline {
     SteadyTime at;

@@ -103,6 +103,12 @@ finish() {
 }
 
 # ---- sipregd helpers ----------------------------------------------------------------------
+# demo_peers: the Asterisk guide's two sip.conf accounts, to append after a [general].
+demo_peers() {
+  printf '%s\n' "[demo-alice]" "type=friend" "host=dynamic" "secret=verysecretpassword" "" \
+    "[demo-bob]" "type=friend" "host=dynamic" "secret=othersecretpassword"
+}
+
 SIPREGD="$SIPREG_BIN_DIR/sipregd"
 
 # start_sipregd STATEDIR CONF...: runs `sipregd -f -v -c CONF...` in the background (stdout and

@@ -17,16 +17,8 @@ statedir=$STATE
 auth_algorithms=md5
 maxretry=0
 
-[demo-alice]
-type=friend
-host=dynamic
-secret=verysecretpassword
-
-[demo-bob]
-type=friend
-host=dynamic
-secret=othersecretpassword
 EOF
+demo_peers >>"$WORK/sip.conf"
 start_sipregd "$STATE" "$WORK/sip.conf" || exit 1
 check "stderr: NOTICE with the HTTP address" \
   wait_for_text "$STATE.stderr" "HTTP status on http://127.0.0.1:$HPORT/" 2

@@ -25,16 +25,8 @@ alwaysauthreject=yes
 auth_algorithms=md5
 maxretry=0
 
-[demo-alice]
-type=friend
-host=dynamic
-secret=verysecretpassword
-
-[demo-bob]
-type=friend
-host=dynamic
-secret=othersecretpassword
 EOF
+demo_peers >>"$WORK/sip.conf"
 start_sipregd "$STATE" "$WORK/sip.conf" || exit 1
 MSG="$STATE/messages"
 SEC="$STATE/security.log"

@@ -36,6 +36,9 @@ struct Account {
   // Authentication. `auth_username` is what the phone's Authorization username must
   // be: sip.conf defaultuser (else the peer name), pjsip auth `username`.
   std::string auth_username;
+  // The credentials' own name, for `pjsip show endpoints` (pjsip: the type=auth
+  // section; sip.conf: empty, the peer name is used).
+  std::string auth_id;
   std::string realm;          // empty -> the server-wide realm
   sip::DigestSecret secret;   // plaintext (secret/password) or stored HA1 (md5secret/md5_cred)
   bool has_auth = true;       // false: no credentials configured (registration refused)

@@ -4,6 +4,8 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <charconv>
+#include <regex>
 #include <sstream>
 #include <vector>
 
@@ -13,20 +15,35 @@
 #include <fmt/format.h>
 
 #include "registrar/peer_table.h"
+#include "registrar/pjsip_views.h"
 
 namespace sipreg::registrar {
 namespace {
 
 constexpr size_t kMaxCommandBytes = 4096;
 
+constexpr size_t kDefaultPageSize = 50;
+
 std::string Help() {
   return "Commands:\n"
-         "  sip show peers            list accounts and where they are registered\n"
-         "  sip show peer NAME        details and contacts of one account\n"
-         "  show bans                 addresses blocked after too many failed attempts\n"
-         "  unban ADDR                lift a block\n"
-         "  metrics                   the Prometheus metrics of /metrics\n"
-         "Add --json to any command for JSON.\n";
+         "  sip show peers [like RE]     accounts and where they are registered (chan_sip)\n"
+         "  sip show peer NAME           details and contacts of one account\n"
+         "  pjsip show endpoints [like RE]  the same in res_pjsip's layout\n"
+         "  pjsip show aors [like RE]    AORs with their contacts\n"
+         "  pjsip show contacts [like RE]  every registered contact\n"
+         "  sip set debug on|off|ip ADDR print SIP messages to the log\n"
+         "  show bans                    addresses blocked after too many failed attempts\n"
+         "  unban ADDR                   lift a block\n"
+         "  metrics                      the Prometheus metrics of /metrics\n"
+         "Add --json to any command for JSON; --page N [--page-size M] (default 50) to page\n"
+         "a long table.\n";
+}
+
+std::optional<size_t> ParseCount(std::string_view s) {
+  size_t v = 0;
+  auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
+  if (ec != std::errc() || p != s.data() + s.size()) return std::nullopt;
+  return v;
 }
 
 }  // namespace
@@ -79,16 +96,60 @@ MetricsSnapshot CollectMetrics(const ControlContext& ctx) {
 std::string ExecuteControlCommand(ControlContext& ctx, std::string_view line) {
   std::vector<std::string> words;
   bool json = false;
+  size_t page = 0;  // 0: no paging
+  size_t page_size = kDefaultPageSize;
   std::istringstream in{std::string(line)};
   for (std::string w; in >> w;) {
     if (w == "--json") {
       json = true;
+    } else if (w == "--page" || w == "--page-size") {
+      std::string v;
+      std::optional<size_t> n;
+      if (in >> v) n = ParseCount(v);
+      if (!n || *n == 0) return fmt::format("error: {} needs a positive number\n", w);
+      (w == "--page" ? page : page_size) = *n;
     } else {
       words.push_back(w);
     }
   }
+  bool pjsip = false;
   if (!words.empty() && words[0] == "sip") words.erase(words.begin());
+  if (!words.empty() && words[0] == "pjsip") {
+    words.erase(words.begin());
+    pjsip = true;
+  }
+  // Asterisk's "like <pattern>" filter (an extended regex, searched in the name).
+  std::optional<std::regex> like;
+  if (words.size() >= 2 && words[words.size() - 2] == "like") {
+    try {
+      like.emplace(words.back(), std::regex::extended | std::regex::nosubs);
+    } catch (const std::regex_error&) {
+      return fmt::format("error: bad pattern '{}'\n", words.back());
+    }
+    words.resize(words.size() - 2);
+  }
   const WallTime now = ctx.clock.WallNow();
+  // Every peer (after `like`), and the ones on the requested page.
+  auto listed = [&](std::string_view page_note) {
+    auto peers = CollectPeers(ctx, now);
+    if (like) {
+      std::erase_if(peers, [&](const PeerView& p) {
+        return !std::regex_search(p.account->name, *like);
+      });
+    }
+    std::pair<std::vector<PeerView>, std::string> out{std::move(peers), ""};
+    if (page != 0) {
+      auto& all = out.first;
+      const size_t pages = std::max<size_t>(1, (all.size() + page_size - 1) / page_size);
+      const size_t first = std::min(all.size(), (page - 1) * page_size);
+      const size_t last = std::min(all.size(), first + page_size);
+      all = std::vector<PeerView>(all.begin() + static_cast<long>(first),
+                                  all.begin() + static_cast<long>(last));
+      out.second = fmt::format("Page {} of {} ({} {} a page; --page N for more)\n", page, pages,
+                               page_size, page_note);
+    }
+    return out;
+  };
   auto is = [&words](std::initializer_list<std::string_view> cmd) {
     if (words.size() < cmd.size()) return false;
     size_t i = 0;
@@ -99,9 +160,43 @@ std::string ExecuteControlCommand(ControlContext& ctx, std::string_view line) {
   };
 
   if (words.empty() || is({"help"})) return Help();
+  if (pjsip) {
+    if (words.size() != 2 || words[0] != "show") {
+      return "error: usage: pjsip show endpoints|aors|contacts [like RE]\n";
+    }
+    auto [peers, note] = listed("objects");
+    if (json) return PeersJson(peers, now).dump(2) + "\n";
+    if (words[1] == "endpoints") return FormatPjsipShowEndpoints(peers) + note;
+    if (words[1] == "aors") return FormatPjsipShowAors(peers) + note;
+    if (words[1] == "contacts") return FormatPjsipShowContacts(peers) + note;
+    return fmt::format("error: unknown command 'pjsip show {}'; try 'help'\n", words[1]);
+  }
   if (is({"show", "peers"})) {
-    auto peers = CollectPeers(ctx, now);
-    return json ? PeersJson(peers, now).dump(2) + "\n" : FormatSipShowPeers(peers);
+    if (page == 0 && !like) {
+      auto peers = CollectPeers(ctx, now);
+      return json ? PeersJson(peers, now).dump(2) + "\n" : FormatSipShowPeers(peers);
+    }
+    auto [peers, note] = listed("peers");
+    return json ? PeersJson(peers, now).dump(2) + "\n" : FormatSipShowPeers(peers) + note;
+  }
+  if (is({"set", "debug"})) {
+    using Mode = SipServer::DebugMode;
+    if (words.size() == 3 && words[2] == "on") {
+      ctx.server.SetDebug(Mode::kAll);
+      return "SIP Debugging enabled\n";
+    }
+    if (words.size() == 3 && words[2] == "off") {
+      ctx.server.SetDebug(Mode::kOff);
+      return "SIP Debugging Disabled\n";
+    }
+    if (words.size() == 4 && words[2] == "ip") {
+      std::string ip = words[3];
+      if (ip.size() > 2 && ip.front() == '[' && ip.back() == ']') ip = ip.substr(1, ip.size() - 2);
+      if (ip.find('/') != std::string::npos || !IpNetwork::Parse(ip).ok()) return fmt::format("error: '{}' is not an IP address\n", ip);
+      ctx.server.SetDebug(Mode::kAddress, ip);
+      return fmt::format("SIP Debugging Enabled for IP: {}\n", ip);
+    }
+    return "error: usage: sip set debug on|off|ip ADDR\n";
   }
   if (is({"show", "peer"})) {
     if (words.size() != 3) return "error: usage: sip show peer NAME\n";

@@ -462,6 +462,7 @@ Status PjsipConf::BuildAccounts(const std::vector<const ConfigFile*>& files,
                                               names->front()));
         }
         a.auth_username = it->second.username;
+        a.auth_id = it->first;
         a.realm = it->second.realm;
         a.secret = it->second.secret;
         a.has_auth = true;

@@ -145,6 +145,29 @@ void SipServer::SendQualifyPings(SteadyTime now) {
   }
 }
 
+bool SipServer::Debugging(const sip::Endpoint& peer) const {
+  switch (debug_mode_) {
+    case DebugMode::kOff: return false;
+    case DebugMode::kAll: return true;
+    case DebugMode::kAddress: return peer.ip == debug_address_;
+  }
+  return false;
+}
+
+void SipServer::DebugRead(const sip::Endpoint& from, std::string_view bytes) {
+  if (!Debugging(from)) return;
+  log_.Write(LogLevel::kVerbose, __FILE__, __LINE__, "sip_debug",
+             fmt::format("\n<--- SIP read from {}:{} --->\n{}\n<------------->",
+                         sip::TransportName(from.transport), from.ToString(), bytes));
+}
+
+void SipServer::DebugSent(const sip::Endpoint& to, std::string_view bytes) {
+  if (!Debugging(to)) return;
+  log_.Write(LogLevel::kVerbose, __FILE__, __LINE__, "sip_debug",
+             fmt::format("\n<--- Transmitting to {}:{} --->\n{}\n<------------>",
+                         sip::TransportName(to.transport), to.ToString(), bytes));
+}
+
 void SipServer::LogQualify(const QualifyTransition& t) {
   SIPREG_LOG(log_, kNotice, "sip_poke_peer", "{}", t.Message());
 }
@@ -161,6 +184,7 @@ void SipServer::OnResponse(const transport::ReceivedMessage& m) {
 }
 
 void SipServer::OnMessage(transport::ReceivedMessage m) {
+  if (debug_mode_ != DebugMode::kOff) DebugRead(m.source, m.message.raw());
   if (!m.message.is_request()) {
     OnResponse(m);
     return;
@@ -293,6 +317,7 @@ void SipServer::Apply(const txn::TransactionKey& key, const txn::Actions& action
       case txn::ActionKind::kSend: {
         auto it = origins_.find(key);
         if (it == origins_.end()) break;
+        if (debug_mode_ != DebugMode::kOff) DebugSent(it->second.destination, a.bytes);
         auto sent = transport_.Send(it->second.destination, a.bytes, it->second.options);
         if (!sent.ok()) {
           SIPREG_LOG(log_, kWarning, "send_response", "Cannot send to {}: {}",

@@ -72,6 +72,18 @@ class SipServer {
 
   const QualifyMonitor& qualify() const { return qualify_; }
 
+  // `sip set debug on|off|ip ADDR`: print every SIP message received and sent
+  // (only those from/to ADDR when set) to the log, in chan_sip's frames:
+  //   <--- SIP read from UDP:127.0.0.1:5062 --->   ...   <------------->
+  //   <--- Transmitting to UDP:127.0.0.1:5062 --->  ...   <------------>
+  enum class DebugMode : uint8_t { kOff, kAll, kAddress };
+  void SetDebug(DebugMode mode, std::string address = {}) {
+    debug_mode_ = mode;
+    debug_address_ = std::move(address);
+  }
+  DebugMode debug_mode() const { return debug_mode_; }
+  const std::string& debug_address() const { return debug_address_; }
+
   const ServerCounters& counters() const { return counters_; }
   size_t transaction_count() const { return table_.size(); }
 
@@ -96,6 +108,9 @@ class SipServer {
   void QualifyBinding(const Binding& b, const sip::Endpoint& local);
   void SendQualifyPings(SteadyTime now);
   void LogQualify(const QualifyTransition& t);
+  bool Debugging(const sip::Endpoint& peer) const;
+  void DebugRead(const sip::Endpoint& from, std::string_view bytes);
+  void DebugSent(const sip::Endpoint& to, std::string_view bytes);
   void OnBadMessage(const transport::BadMessage& bad);
   void OnConnectionClosed(const transport::ConnectionInfo& info);
   void HandleNewRequest(const transport::ReceivedMessage& m);
@@ -122,6 +137,8 @@ class SipServer {
   std::unordered_map<std::string, uint64_t> timer_generation_;
   uint64_t next_generation_ = 1;
   uint64_t ping_cseq_ = 100;
+  DebugMode debug_mode_ = DebugMode::kOff;
+  std::string debug_address_;
   SteadyTime next_qualify_{};
   asio::steady_timer tick_;
   ServerCounters counters_;

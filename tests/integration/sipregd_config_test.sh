@@ -102,6 +102,33 @@ for f in sip.conf pjsip.conf; do
   check "demo $f: sip show peers counts one online, one offline" \
     grep -qF "2 sip peers [Monitored: 0 online, 0 offline Unmonitored: 1 online, 1 offline]" \
     "$WORK/peers-$f.txt"
+  admin "$state" pjsip show endpoints >"$WORK/endpoints-$f.txt" 2>&1
+  check "demo $f: pjsip show endpoints: demo-bob Not in use, demo-alice Unavailable" python3 - \
+    "$WORK/endpoints-$f.txt" <<'PY'
+import re, sys
+t = open(sys.argv[1]).read()
+assert re.search(r"^ Endpoint:  demo-bob {45}Not in use    0 of inf$", t, re.M), t
+assert re.search(r"^ Endpoint:  demo-alice {43}Unavailable   0 of inf$", t, re.M), t
+assert re.search(r"^     InAuth:  demo-bob/demo-bob$", t, re.M), t
+assert re.search(r"^        Aor:  demo-bob {43}1$", t, re.M), t
+assert re.search(r"^      Contact:  demo-bob/sip:demo-bob@127\.0\.0\.1:\d+ +[0-9a-f]{10} NonQual +nan$", t, re.M), t
+assert t.rstrip().endswith("Objects found: 2"), t
+PY
+  admin "$state" pjsip show contacts like alice >"$WORK/contacts-$f.txt" 2>&1
+  check "demo $f: pjsip show contacts like alice: none registered" \
+    contains "$WORK/contacts-$f.txt" "No objects found."
+  check "demo $f: sip set debug ip 127.0.0.1" \
+    equals "$(admin "$state" sip set debug ip 127.0.0.1)" "SIP Debugging Enabled for IP: 127.0.0.1"
+  run_probe "$WORK/probe-dbg-$f.txt" --server "127.0.0.1:$port" --user demo-bob \
+    --password othersecretpassword --timeout 3
+  check "demo $f: with debug on, the REGISTER is in the log in chan_sip's frame" \
+    wait_for_text "$state.stderr" "<--- SIP read from UDP:127.0.0.1:" 2
+  check "demo $f: and the 200 OK sent back" \
+    wait_for_text "$state.stderr" "<--- Transmitting to UDP:127.0.0.1:" 2
+  check "demo $f: sip set debug off" \
+    equals "$(admin "$state" sip set debug off)" "SIP Debugging Disabled"
+  check "demo $f: sip set debug ip with no address is an error" \
+    grep -q "^error: usage" <(admin "$state" sip set debug ip)
   stop_pid "$SIPREGD_PID"
   check "demo $f: sipregd exits 0 on SIGTERM" equals "$STOP_RC" 0
 done

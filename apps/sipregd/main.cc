@@ -25,6 +25,7 @@
 #include "registrar/config_directory.h"
 #include "registrar/control_server.h"
 #include "registrar/http_status_server.h"
+#include "registrar/live_config.h"
 #include "registrar/registrar.h"
 #include "registrar/security_log.h"
 #include "registrar/server_config.h"
@@ -122,12 +123,7 @@ int main(int argc, char** argv) {
   nonce_opts.lifetime = s.nonce_lifetime;
   sipreg::sip::NonceManager nonces(clock, random, nonce_opts);
 
-  reg::BanOptions ban_opts;
-  ban_opts.max_retry = s.max_retry;
-  ban_opts.find_time = s.find_time;
-  ban_opts.ban_time = s.ban_time;
-  ban_opts.ignore = s.ignore_ip;
-  reg::BanList bans(ban_opts);
+  reg::BanList bans(reg::BanOptionsFor(s));
 
   asio::io_context io;
   sipreg::transport::TransportOptions topts;
@@ -158,22 +154,18 @@ int main(int argc, char** argv) {
   SIPREG_LOG(log, kNotice, "load_bindings", "Loaded {} bindings from {}", store.Count(),
              store.path());
 
-  reg::ConfigDirectory directory(config);
-  reg::RegistrarOptions ropts;
-  ropts.realm = s.realm;
-  ropts.always_auth_reject = s.always_auth_reject;
-  ropts.algorithms = s.auth_algorithms;
-  ropts.expires_jitter_percent = s.expires_jitter_percent;
-  ropts.global_acls = config.global_acls;
-  reg::Registrar registrar(ropts, directory, store, nonces, clock, random);
+  // The accounts and the Registrar over them; `sipreg reload` swaps in new ones.
+  reg::LiveConfig live(config, store, nonces, clock, random, [&store] {
+    if (auto st = store.Flush(); !st.ok()) return;  // a failed store is reported by its users
+  });
 
   reg::QualifyMonitor qualify;
-  reg::SipServer server(io, transport, registrar, store, bans, log, security_or->get(), qualify,
+  reg::SipServer server(io, transport, live.registrar(), store, bans, log, security_or->get(), qualify,
                         clock, random);
   server.Start();
   server.QualifyStoredBindings();
 
-  reg::ControlContext control_ctx{config, directory, store, bans, server, log, clock, clock.Now()};
+  reg::ControlContext control_ctx{live, store, bans, server, log, clock, clock.Now()};
   reg::ControlServer control(io, control_ctx);
   if (auto st = control.Listen(s.control_socket); !st.ok()) return Fail(st.message());
 
@@ -207,7 +199,7 @@ int main(int argc, char** argv) {
   });
   std::signal(SIGPIPE, SIG_IGN);
 
-  SIPREG_LOG(log, kNotice, "main", "sipregd ready: {} accounts, {} bindings", directory.size(),
+  SIPREG_LOG(log, kNotice, "main", "sipregd ready: {} accounts, {} bindings", live.directory().size(),
              store.Count());
   io.run();
   http.Stop();

@@ -10,15 +10,15 @@ bool BanList::Ignored(std::string_view address) const {
 }
 
 bool BanList::IsBlocked(std::string_view address, SteadyTime now) const {
-  if (options_.max_retry == 0) return false;
   std::lock_guard<std::mutex> lock(mu_);
+  if (options_.max_retry == 0) return false;
   auto it = tracks_.find(std::string(address));
   return it != tracks_.end() && it->second.banned_until > now;
 }
 
 bool BanList::RecordFailure(std::string_view address, SteadyTime now) {
-  if (options_.max_retry == 0 || Ignored(address)) return false;
   std::lock_guard<std::mutex> lock(mu_);
+  if (options_.max_retry == 0 || Ignored(address)) return false;
   if (tracks_.size() >= options_.max_tracked) Prune(now);
   if (tracks_.size() >= options_.max_tracked && !tracks_.count(std::string(address))) {
     return false;  // table full of live entries: track no more (bounded memory)

@@ -46,17 +46,26 @@ class BanList {
   // Current bans, soonest-ending first.
   std::vector<BanEntry> Bans(SteadyTime now) const;
   size_t blocked_count(SteadyTime now) const { return Bans(now).size(); }
-  const BanOptions& options() const { return options_; }
+  // A copy of the settings in force.
+  BanOptions options() const {
+    std::lock_guard<std::mutex> lock(mu_);
+    return options_;
+  }
+  // New settings (config reload); current bans and failure counts stay.
+  void SetOptions(BanOptions options) {
+    std::lock_guard<std::mutex> lock(mu_);
+    options_ = std::move(options);
+  }
 
  private:
   struct Track {
     std::deque<SteadyTime> failures;  // within find_time
     SteadyTime banned_until{};
   };
-  bool Ignored(std::string_view address) const;
+  bool Ignored(std::string_view address) const;  // REQUIRES(mu_)
   void Prune(SteadyTime now);  // REQUIRES(mu_)
 
-  const BanOptions options_;
+  BanOptions options_;  // GUARDED_BY(mu_)
   mutable std::mutex mu_;
   std::unordered_map<std::string, Track> tracks_;  // GUARDED_BY(mu_)
 };

@@ -35,8 +35,57 @@ std::string Help() {
          "  show bans                    addresses blocked after too many failed attempts\n"
          "  unban ADDR                   lift a block\n"
          "  metrics                      the Prometheus metrics of /metrics\n"
+         "  reload                       re-read the configuration files\n"
          "Add --json to any command for JSON; --page N [--page-size M] (default 50) to page\n"
          "a long table.\n";
+}
+
+std::string Joined(const std::vector<std::string>& names) {
+  std::string out;
+  for (const auto& n : names) out += (out.empty() ? "" : ", ") + n;
+  return out;
+}
+
+// `reload`: re-read the files; on success switch the registrar, the ban
+// settings and qualify over, and drop the bindings of removed accounts.
+std::string Reload(ControlContext& ctx) {
+  auto report = ctx.live.Reload();
+  if (!report.ok()) {
+    SIPREG_LOG(ctx.log, kError, "reload_config", "Reload failed, configuration unchanged: {}",
+               report.status().message());
+    return fmt::format("error: {}\nConfiguration unchanged.\n", report.status().message());
+  }
+  for (const auto& w : report->warnings) SIPREG_LOG(ctx.log, kWarning, "reload_config", "{}", w);
+  ctx.server.SetRegistrar(ctx.live.registrar());
+  ctx.bans.SetOptions(BanOptionsFor(ctx.live.config().settings));
+  const WallTime now = ctx.clock.WallNow();
+  size_t dropped = 0;
+  for (const auto& aor : report->removed_aors) {
+    auto gone = ctx.store.Lookup(aor, now);
+    dropped += gone.size();
+    for (const auto& b : gone) {
+      SIPREG_LOG(ctx.log, kVerbose, "reload_config",
+                 "Unregistered SIP '{}' ({}): the account was removed", b.aor, b.contact);
+    }
+    ctx.store.Apply(aor, {BindingChange::RemoveAll()}, now, [](Result<std::vector<Binding>>) {});
+    ctx.server.OnBindingsRemoved(gone);
+  }
+  ctx.server.Requalify();
+  std::string out = fmt::format("Reloaded {}: {} accounts", Joined(ctx.live.config().files),
+                                ctx.live.config().accounts.size());
+  if (!report->added.empty()) out += "; added: " + Joined(report->added);
+  if (!report->changed.empty()) out += "; changed: " + Joined(report->changed);
+  if (!report->removed.empty()) {
+    out += fmt::format("; removed: {} ({} bindings dropped)", Joined(report->removed), dropped);
+  }
+  SIPREG_LOG(ctx.log, kNotice, "reload_config", "{}", out);
+  out += "\n";
+  for (const auto& r : report->restart_needed) {
+    out += fmt::format("warning: {} changed; it takes effect when sipregd restarts\n", r);
+    SIPREG_LOG(ctx.log, kWarning, "reload_config", "{} changed; it takes effect on restart", r);
+  }
+  for (const auto& w : report->warnings) out += "warning: " + w + "\n";
+  return out;
 }
 
 std::optional<size_t> ParseCount(std::string_view s) {
@@ -50,8 +99,9 @@ std::optional<size_t> ParseCount(std::string_view s) {
 
 std::vector<PeerView> CollectPeers(const ControlContext& ctx, WallTime now) {
   std::vector<PeerView> out;
-  out.reserve(ctx.config.accounts.size());
-  for (const Account& a : ctx.config.accounts) {
+  const ServerConfig& config = ctx.live.config();
+  out.reserve(config.accounts.size());
+  for (const Account& a : config.accounts) {
     PeerView v;
     v.account = &a;
     v.bindings = ctx.store.Lookup(a.aor.empty() ? a.name : a.aor, now);
@@ -73,7 +123,7 @@ MetricsSnapshot CollectMetrics(const ControlContext& ctx) {
   MetricsSnapshot m;
   const ServerCounters& c = ctx.server.counters();
   m.bindings = ctx.store.Count();
-  m.accounts = ctx.config.accounts.size();
+  m.accounts = ctx.live.config().accounts.size();
   for (const auto& p : CollectPeers(ctx, ctx.clock.WallNow())) m.peers_online += PeerOnline(p);
   m.blocked_addresses = ctx.bans.Bans(ctx.clock.Now()).size();
   m.transactions = ctx.server.transaction_count();
@@ -228,6 +278,7 @@ std::string ExecuteControlCommand(ControlContext& ctx, std::string_view line) {
     return out;
   }
   if (is({"metrics"})) return FormatMetrics(CollectMetrics(ctx));
+  if (is({"reload"})) return Reload(ctx);
   if (is({"unban"})) {
     if (words.size() != 2) return "error: usage: unban ADDR\n";
     if (!ctx.bans.Unban(words[1])) return fmt::format("error: {} is not blocked\n", words[1]);

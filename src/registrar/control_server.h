@@ -3,7 +3,8 @@
 // one command line, the server writes the answer and closes. Answers that start
 // with "error: " are failures. `--json` anywhere on the line asks for JSON.
 // Commands: sip show peers | show peers, sip show peer NAME, show bans,
-// unban ADDR, metrics, help. Runs on the io thread.
+// unban ADDR, metrics, reload, pjsip show ..., sip set debug ..., help. Runs on
+// the io thread.
 #pragma once
 
 #include <memory>
@@ -19,6 +20,7 @@
 #include "registrar/ban_list.h"
 #include "registrar/binding_store.h"
 #include "registrar/config_directory.h"
+#include "registrar/live_config.h"
 #include "registrar/metrics.h"
 #include "registrar/peer_table.h"
 #include "registrar/server_config.h"
@@ -27,8 +29,7 @@
 namespace sipreg::registrar {
 
 struct ControlContext {
-  const ServerConfig& config;
-  const ConfigDirectory& directory;
+  LiveConfig& live;
   BindingStore& store;
   BanList& bans;
   SipServer& server;

@@ -110,4 +110,13 @@ bool IpAcl::Allows(std::string_view ip) const {
   return allowed;
 }
 
+std::string IpAcl::ToString() const {
+  std::string out;
+  for (const Rule& r : rules_) {
+    if (!out.empty()) out += ", ";
+    out += (r.permit ? "permit " : "deny ") + r.net.ToString();
+  }
+  return out;
+}
+
 }  // namespace sipreg::registrar

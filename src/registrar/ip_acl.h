@@ -31,6 +31,8 @@ class IpAcl {
   bool empty() const { return rules_.empty(); }
   // True if `ip` may pass.
   bool Allows(std::string_view ip) const;
+  // "permit 10.0.0.0/8, deny 0.0.0.0/0" (rule order kept); "" when empty.
+  std::string ToString() const;
 
  private:
   struct Rule {

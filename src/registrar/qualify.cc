@@ -103,6 +103,14 @@ std::optional<QualifyStatus> QualifyMonitor::AorStatus(std::string_view aor) con
   return best;
 }
 
+std::vector<std::pair<std::string, std::string>> QualifyMonitor::Keys() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  std::vector<std::pair<std::string, std::string>> out;
+  out.reserve(entries_.size());
+  for (const auto& [key, e] : entries_) out.push_back(key);
+  return out;
+}
+
 QualifyCounts QualifyMonitor::Counts() const {
   std::lock_guard<std::mutex> lock(mu_);
   QualifyCounts c;

@@ -90,6 +90,8 @@ class QualifyMonitor {
   std::optional<QualifyStatus> AorStatus(std::string_view aor) const;
   size_t size() const;
   QualifyCounts Counts() const;
+  // (aor, contact) of every monitored contact.
+  std::vector<std::pair<std::string, std::string>> Keys() const;
 
  private:
   struct Entry {

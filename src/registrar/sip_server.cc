@@ -90,6 +90,14 @@ void SipServer::QualifyStoredBindings() {
   }
 }
 
+void SipServer::Requalify() {
+  for (const auto& [aor, contact] : qualify_.Keys()) {
+    const Account* a = registrar_->accounts().Find(aor);
+    if (a == nullptr || !a->qualify) qualify_.Untrack(aor, contact);
+  }
+  QualifyStoredBindings();
+}
+
 void SipServer::QualifyBinding(const Binding& b, const sip::Endpoint& local) {
   const Account* a = registrar_->accounts().Find(b.aor);
   if (a == nullptr || !a->qualify) return;

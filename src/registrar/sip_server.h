@@ -67,6 +67,9 @@ class SipServer {
   void SetRegistrar(Registrar& registrar) { registrar_ = &registrar; }
   // Starts qualifying the bindings already in the store (loaded at start-up).
   void QualifyStoredBindings();
+  // After a reload: stops pinging contacts whose account lost qualify (or is
+  // gone) and (re)tracks every stored binding with the accounts' new settings.
+  void Requalify();
   // Bindings that left the store outside a REGISTER (expiry sweep): stop pinging them.
   void OnBindingsRemoved(const std::vector<Binding>& removed);
 

@@ -7,7 +7,7 @@ source "$(dirname "$0")/lib.sh"
 command -v sipp >/dev/null || { echo "sipp not installed"; exit 1; }
 
 N1=200           # wave 1: registered and confirmed before the kill
-N2=400           # wave 2: SIGKILL lands about 1 s into it
+N2=400           # wave 2: SIGKILL lands once 40 of it are acknowledged
 RATE=200
 PORT=$(free_port)
 SRV="127.0.0.1:$PORT"
@@ -103,7 +103,13 @@ check "wave 1: every acknowledged binding is listed" bindings_ok "$WORK/acked1.t
 
 # --- wave 2, SIGKILL in the middle, restart -------------------------------------------------------
 sipp_wave wave2 wave2.csv "$N2" 1800
-sleep 1
+# Kill once wave 2 is well under way: at least 40 of its REGISTERs answered 200 (sipregd's
+# own counter; on a loaded machine sipp may take a while to get going).
+for _ in $(seq 1 200); do
+  ok=$(admin "$STATE" metrics 2>/dev/null | sed -n 's/^sipreg_registrations_total{result="ok"} //p')
+  [ "${ok:-0}" -ge $((N1 + 40)) ] && break
+  sleep 0.05
+done
 KILL_AT=$(date +%s.%N)
 stop_pid "$SIPREGD_PID" KILL
 check "sipregd died of SIGKILL mid-wave" equals "$STOP_RC" 137

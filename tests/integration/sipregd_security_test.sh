@@ -129,6 +129,32 @@ admin "$STATE" show bans >"$WORK/bans0.txt" 2>&1
 check "maxretry=0: show bans lists nobody" contains "$WORK/bans0.txt" "0 blocked addresses"
 stop_pid "$SIPREGD_PID"
 
+# --- fail2ban's stock Asterisk filter reads both logs ------------------------------------------
+# fail2ban-regex LOG FILTER prints "Lines: N lines, I ignored, M matched, K missed".
+f2b_matched() {
+  fail2ban-regex "$1" /etc/fail2ban/filter.d/asterisk.conf 2>&1 | tee "$WORK/f2b-$(basename "$1").txt" |
+    sed -nE 's/^Lines: [0-9]+ lines, [0-9]+ ignored, ([0-9]+) matched.*/\1/p'
+}
+notices=$(grep -cE "NOTICE\[[0-9]+\]: .* handle_register: Registration from '.*' failed for '127\.0\.0\.1:[0-9]+' - " "$MSG")
+check "fail2ban: six failure NOTICEs to match (3 probes + 3 scripted REGISTERs)" test "$notices" -ge 6
+check "fail2ban: the stock asterisk filter matches every failure NOTICE in messages" \
+  equals "$(f2b_matched "$MSG")" "$notices"
+events=$(grep -cE 'SecurityEvent="(InvalidPassword|InvalidAccountID|FailedACL)"' "$SEC")
+check "fail2ban: the stock asterisk filter matches every failure event in security.log" \
+  equals "$(f2b_matched "$SEC")" "$events"
+check "fail2ban: the address it would ban is the phone's, in both logs" equals \
+  "$(cat <(fail2ban-regex -o ip "$MSG" /etc/fail2ban/filter.d/asterisk.conf) \
+         <(fail2ban-regex -o ip "$SEC" /etc/fail2ban/filter.d/asterisk.conf) | sort -u)" "127.0.0.1"
+# The shipped jail is valid fail2ban configuration (pointed at this run's logs).
+mkdir -p "$WORK/f2b"
+cp -r /etc/fail2ban/. "$WORK/f2b/"
+sed -e "s|/var/lib/sipreg/messages|$MSG|" -e "s|/var/lib/sipreg/security.log|$SEC|" \
+  "$SIPREG_SOURCE_DIR/contrib/fail2ban/jail.d/sipregd.conf" >"$WORK/f2b/jail.d/sipregd.conf"
+rm -f "$WORK/f2b/jail.d/defaults-debian.conf"
+fail2ban-client -c "$WORK/f2b" --test >"$WORK/f2b-test.txt" 2>&1
+check "fail2ban: the shipped jail passes fail2ban-client --test" equals "$?" 0
+[ "$FAILURES" -eq 0 ] || sed 's/^/    | /' "$WORK/f2b-test.txt" | tail -5
+
 # ============ instance 2: brute force, maxretry=3 ===============================================
 PORT=$(free_port)
 SRV="127.0.0.1:$PORT"

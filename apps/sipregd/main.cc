@@ -155,11 +155,14 @@ int main(int argc, char** argv) {
              store.path());
 
   // The accounts and the Registrar over them; `sipreg reload` swaps in new ones.
-  reg::LiveConfig live(config, store, nonces, clock, random, [&store] {
-    if (auto st = store.Flush(); !st.ok()) return;  // a failed store is reported by its users
-  });
-
   reg::QualifyMonitor qualify;
+  reg::LiveConfig live(
+      config, store, nonces, clock, random,
+      [&store] {
+        if (auto st = store.Flush(); !st.ok()) return;  // a failed store is reported by its users
+      },
+      &qualify);
+
   reg::SipServer server(io, transport, live.registrar(), store, bans, log, security_or->get(), qualify,
                         clock, random);
   server.Start();

@@ -52,12 +52,14 @@ BanOptions BanOptionsFor(const ServerSettings& s) {
 }
 
 LiveConfig::LiveConfig(ServerConfig first, BindingStore& store, sip::NonceManager& nonces,
-                       const Clock& clock, Random& random, std::function<void()> wait_for_commits)
+                       const Clock& clock, Random& random, std::function<void()> wait_for_commits,
+                       const ContactHealth* health)
     : store_(store),
       nonces_(nonces),
       clock_(clock),
       random_(random),
-      wait_for_commits_(std::move(wait_for_commits)) {
+      wait_for_commits_(std::move(wait_for_commits)),
+      health_(health) {
   current_ = Build(std::move(first));
 }
 
@@ -67,6 +69,7 @@ std::unique_ptr<LiveConfig::Generation> LiveConfig::Build(ServerConfig config) {
   g->directory = std::make_unique<ConfigDirectory>(g->config);
   g->registrar = std::make_unique<Registrar>(RegistrarOptionsFor(g->config), *g->directory,
                                              store_, nonces_, clock_, random_);
+  g->registrar->SetContactHealth(health_);
   return g;
 }
 

@@ -46,7 +46,8 @@ class LiveConfig {
   // Every reference must outlive this object. `wait_for_commits` blocks until
   // the store has committed (and called back) everything queued.
   LiveConfig(ServerConfig first, BindingStore& store, sip::NonceManager& nonces,
-             const Clock& clock, Random& random, std::function<void()> wait_for_commits = {});
+             const Clock& clock, Random& random, std::function<void()> wait_for_commits = {},
+             const ContactHealth* health = nullptr);
 
   const ServerConfig& config() const { return current_->config; }
   const ConfigDirectory& directory() const { return *current_->directory; }
@@ -71,6 +72,7 @@ class LiveConfig {
   const Clock& clock_;
   Random& random_;
   std::function<void()> wait_for_commits_;
+  const ContactHealth* health_;
   std::unique_ptr<Generation> current_;
   std::unique_ptr<Generation> previous_;
 };

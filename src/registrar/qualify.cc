@@ -103,6 +103,11 @@ std::optional<QualifyStatus> QualifyMonitor::AorStatus(std::string_view aor) con
   return best;
 }
 
+bool QualifyMonitor::IsUnavailable(std::string_view aor, std::string_view contact) const {
+  auto s = ContactStatus(aor, contact);
+  return s && s->reach == Reach::kUnreachable;
+}
+
 std::vector<std::pair<std::string, std::string>> QualifyMonitor::Keys() const {
   std::lock_guard<std::mutex> lock(mu_);
   std::vector<std::pair<std::string, std::string>> out;

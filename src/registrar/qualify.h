@@ -23,6 +23,7 @@
 #include <vector>
 
 #include "common/clock.h"
+#include "registrar/contact_health.h"
 #include "sip/endpoint.h"
 
 namespace sipreg::registrar {
@@ -69,8 +70,11 @@ struct QualifyTransition {
   std::string Message() const;
 };
 
-class QualifyMonitor {
+class QualifyMonitor final : public ContactHealth {
  public:
+  // ContactHealth: the contact's last qualify timed out.
+  bool IsUnavailable(std::string_view aor, std::string_view contact) const override;
+
   // Starts (or refreshes the settings of) monitoring; the first ping is due now.
   void Track(QualifyTarget target, SteadyTime now);
   void Untrack(std::string_view aor, std::string_view contact);

@@ -281,7 +281,7 @@ void Registrar::HandleRegister(const sip::Message& request, const RegisterSource
   auto error = std::make_shared<RegError>(RegError::kOk);
   auto added = std::make_shared<std::vector<Binding>>();
   auto removed = std::make_shared<std::vector<Binding>>();
-  auto decide = [prep, now, error, added, removed](const std::vector<Binding>& all)
+  auto decide = [prep, now, error, added, removed, health = health_](const std::vector<Binding>& all)
       -> Result<std::vector<BindingChange>> {
     std::vector<Binding> current;
     for (const auto& b : all) {
@@ -357,6 +357,22 @@ void Registrar::HandleRegister(const sip::Message& request, const RegisterSource
       changes.push_back(BindingChange::Upsert(std::move(b)));
     }
     const size_t max = prep->account->max_contacts;
+    auto in_request = [&prep](const Binding& b) {
+      return std::any_of(prep->contacts.begin(), prep->contacts.end(),
+                         [&b](const RequestedContact& c) { return c.uri == b.contact; });
+    };
+    // pjsip remove_unavailable: contacts that fail qualify make room first.
+    if (max > 0 && after.size() > max && prep->account->remove_unavailable && health != nullptr) {
+      std::vector<Binding> dead;
+      for (const auto& b : after) {
+        if (!in_request(b) && health->IsUnavailable(b.aor, b.contact)) dead.push_back(b);
+      }
+      for (size_t i = 0; i < dead.size() && after.size() > max; ++i) {
+        removed->push_back(dead[i]);
+        changes.push_back(BindingChange::Remove(dead[i].contact));
+        erase_after(dead[i].contact);
+      }
+    }
     if (max > 0 && after.size() > max) {
       if (!prep->account->remove_existing || fresh > max) {
         *error = RegError::kTooManyContacts;
@@ -365,10 +381,7 @@ void Registrar::HandleRegister(const sip::Message& request, const RegisterSource
       // Drop the older bindings that expire soonest until the new ones fit.
       std::vector<Binding> old;
       for (const auto& b : after) {
-        const bool in_request =
-            std::any_of(prep->contacts.begin(), prep->contacts.end(),
-                        [&b](const RequestedContact& c) { return c.uri == b.contact; });
-        if (!in_request) old.push_back(b);
+        if (!in_request(b)) old.push_back(b);
       }
       std::sort(old.begin(), old.end(),
                 [](const Binding& a, const Binding& b) { return a.expires_at < b.expires_at; });

@@ -24,6 +24,7 @@
 #include "registrar/account.h"
 #include "registrar/binding.h"
 #include "registrar/binding_store.h"
+#include "registrar/contact_health.h"
 #include "registrar/reg_error.h"
 #include "sip/digest.h"
 #include "sip/endpoint.h"
@@ -84,6 +85,9 @@ class Registrar {
 
   const RegistrarOptions& options() const { return options_; }
   const AccountDirectory& accounts() const { return accounts_; }
+  // For remove_unavailable; null (the default) treats every contact as available.
+  // Must outlive the Registrar.
+  void SetContactHealth(const ContactHealth* health) { health_ = health; }
 
  private:
   struct Prepared;
@@ -101,6 +105,7 @@ class Registrar {
   const Clock& clock_;
   Random& random_;
   sip::DigestAlgorithmSet allowed_;
+  const ContactHealth* health_ = nullptr;
 };
 
 // RFC 1123 date for the Date header: "Sat, 21 Nov 2026 12:00:00 GMT".

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <map>
+#include <set>
 #include <string>
 
 #include "registrar/memory_binding_store.h"
@@ -375,6 +376,57 @@ TEST_F(RegistrarTest, MaxContactsWithoutRemoveExistingIs403TooManyContacts) {
   EXPECT_EQ(Describe(out.error).log_reason, "Too many contacts");
   ASSERT_EQ(Bindings().size(), 1u);
   EXPECT_EQ(Bindings()[0].contact, "sip:demo-bob@10.0.0.5:5062");
+}
+
+class SetHealth final : public ContactHealth {
+ public:
+  bool IsUnavailable(std::string_view, std::string_view contact) const override {
+    return dead.count(std::string(contact)) > 0;
+  }
+  std::set<std::string> dead;
+};
+
+TEST_F(RegistrarTest, RemoveUnavailableDropsTheUnreachableContactFirst) {
+  SetHealth health;
+  bob_->max_contacts = 2;
+  bob_->remove_existing = false;
+  bob_->remove_unavailable = true;
+  registrar().SetContactHealth(&health);
+  Req a;
+  a.call_id = "a@x";
+  a.contacts = {"<sip:demo-bob@10.0.0.1>"};
+  Req b = a;
+  b.call_id = "b@x";
+  b.contacts = {"<sip:demo-bob@10.0.0.2>"};
+  Req c = a;
+  c.call_id = "c@x";
+  c.contacts = {"<sip:demo-bob@10.0.0.3>"};
+  ASSERT_EQ(SendWithAuth(a, "othersecretpassword").error, RegError::kOk);
+  ASSERT_EQ(SendWithAuth(b, "othersecretpassword").error, RegError::kOk);
+  // Full, nobody unreachable, remove_existing=no: refused.
+  EXPECT_EQ(SendWithAuth(c, "othersecretpassword").error, RegError::kTooManyContacts);
+  // The second phone stops answering qualify: it makes room.
+  health.dead.insert("sip:demo-bob@10.0.0.2");
+  c.cseq = 10;
+  auto out = SendWithAuth(c, "othersecretpassword");
+  ASSERT_EQ(out.error, RegError::kOk);
+  ASSERT_EQ(out.removed.size(), 1u);
+  EXPECT_EQ(out.removed[0].contact, "sip:demo-bob@10.0.0.2");
+  std::set<std::string> left;
+  for (const auto& x : Bindings()) left.insert(x.contact);
+  EXPECT_EQ(left, (std::set<std::string>{"sip:demo-bob@10.0.0.1", "sip:demo-bob@10.0.0.3"}));
+}
+
+TEST_F(RegistrarTest, RemoveUnavailableOffKeepsUnreachableContacts) {
+  SetHealth health;
+  health.dead.insert("sip:demo-bob@10.0.0.5:5062");
+  bob_->remove_existing = false;
+  registrar().SetContactHealth(&health);
+  ASSERT_EQ(SendWithAuth(Req{}, "othersecretpassword").error, RegError::kOk);
+  Req other;
+  other.call_id = "second@phone";
+  other.contacts = {"<sip:demo-bob@10.0.0.9:5060>"};
+  EXPECT_EQ(SendWithAuth(other, "othersecretpassword").error, RegError::kTooManyContacts);
 }
 
 TEST_F(RegistrarTest, RefreshKeepsRegisteredAtAndIsNotAnAddition) {

@@ -83,8 +83,23 @@ struct Account {
   // Transports the account may use (empty: all).
   std::vector<sip::TransportKind> transports;
 
+  std::string extension;      // sipreg key extension=6002: callers may dial it
   std::string callerid;       // "\"Alice\" <100>"
   std::string context;        // dialplan context (informational)
 };
+
+// The number of `callerid="Bob" <6002>` (or of a bare "6002"); empty if none.
+inline std::string CallerIdNumber(std::string_view callerid) {
+  const auto lt = callerid.rfind('<');
+  const auto gt = callerid.rfind('>');
+  if (lt != std::string_view::npos && gt != std::string_view::npos && gt > lt + 1) {
+    return std::string(callerid.substr(lt + 1, gt - lt - 1));
+  }
+  if (!callerid.empty() &&
+      callerid.find_first_not_of("0123456789+*#") == std::string_view::npos) {
+    return std::string(callerid);
+  }
+  return {};
+}
 
 }  // namespace sipreg::registrar

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <string_view>
+#include <string>
 #include <unordered_map>
 
 #include "registrar/registrar.h"
@@ -16,6 +17,21 @@ class ConfigDirectory final : public AccountDirectory {
   explicit ConfigDirectory(const ServerConfig& config) {
     by_aor_.reserve(config.accounts.size());
     for (const Account& a : config.accounts) by_aor_.emplace(a.aor, &a);
+    // What callers may dial: the name, then extension=, then the callerid number
+    // (the first account claiming a number keeps it).
+    for (const Account& a : config.accounts) dial_.emplace(a.name, &a);
+    for (const Account& a : config.accounts) {
+      if (!a.extension.empty()) dial_.emplace(a.extension, &a);
+    }
+    for (const Account& a : config.accounts) {
+      std::string number = CallerIdNumber(a.callerid);
+      if (!number.empty()) dial_.emplace(std::move(number), &a);
+    }
+  }
+  // The account a Request-URI user names: account name, extension or callerid number.
+  const Account* FindCallee(std::string_view user) const override {
+    auto it = dial_.find(std::string(user));
+    return it == dial_.end() ? nullptr : it->second;
   }
   const Account* Find(std::string_view aor) const override {
     auto it = by_aor_.find(aor);
@@ -25,6 +41,7 @@ class ConfigDirectory final : public AccountDirectory {
 
  private:
   std::unordered_map<std::string_view, const Account*> by_aor_;
+  std::unordered_map<std::string, const Account*> dial_;
 };
 
 }  // namespace sipreg::registrar

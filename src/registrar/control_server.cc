@@ -36,6 +36,7 @@ std::string Help() {
          "  unban ADDR                   lift a block\n"
          "  metrics                      the Prometheus metrics of /metrics\n"
          "  reload                       re-read the configuration files\n"
+         "  sip show channels            calls in progress (also: core show calls)\n"
          "Add --json to any command for JSON; --page N [--page-size M] (default 50) to page\n"
          "a long table.\n";
 }
@@ -139,6 +140,12 @@ MetricsSnapshot CollectMetrics(const ControlContext& ctx) {
     m.outcomes[i] = c.outcomes[i].load();
   }
   m.request_duration = c.request_duration.Read();
+  const ProxyCounters& pc = ctx.server.proxy().counters();
+  m.calls = pc.calls;
+  m.call_finals = pc.finals;
+  m.calls_unknown = pc.rejected_unknown;
+  m.calls_unavailable = pc.rejected_unavailable;
+  m.active_calls = ctx.server.proxy().Channels().size();
   m.uptime_seconds = std::chrono::duration<double>(ctx.clock.Now() - ctx.started).count();
   return m;
 }
@@ -278,6 +285,30 @@ std::string ExecuteControlCommand(ControlContext& ctx, std::string_view line) {
     return out;
   }
   if (is({"metrics"})) return FormatMetrics(CollectMetrics(ctx));
+  if (is({"show", "channels"}) || is({"core", "show", "calls"})) {
+    const SteadyTime t = ctx.clock.Now();
+    auto channels = ctx.server.proxy().Channels();
+    auto secs = [t](const Channel& c) {
+      return std::chrono::duration_cast<std::chrono::seconds>(t - c.started).count();
+    };
+    if (json) {
+      nlohmann::json j = nlohmann::json::array();
+      for (const auto& c : channels) {
+        j.push_back({{"call_id", c.call_id}, {"caller", c.caller}, {"callee", c.callee},
+                     {"contact", c.contact}, {"duration_s", secs(c)}});
+      }
+      return j.dump(2) + "\n";
+    }
+    std::string out = fmt::format("{:<32.32} {:<20.20} {:<20.20} {:<40.40} {}\n", "Call ID",
+                                  "Caller", "Callee", "Contact", "Duration");
+    for (const auto& c : channels) {
+      out += fmt::format("{:<32.32} {:<20.20} {:<20.20} {:<40.40} {}:{:02}:{:02}\n", c.call_id,
+                         c.caller, c.callee, c.contact, secs(c) / 3600, secs(c) / 60 % 60,
+                         secs(c) % 60);
+    }
+    out += fmt::format("{} active SIP call{}\n", channels.size(), channels.size() == 1 ? "" : "s");
+    return out;
+  }
   if (is({"reload"})) return Reload(ctx);
   if (is({"unban"})) {
     if (words.size() != 2) return "error: usage: unban ADDR\n";

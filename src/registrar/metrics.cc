@@ -79,6 +79,16 @@ std::string FormatMetrics(const MetricsSnapshot& m) {
   out += fmt::format("sipreg_request_duration_seconds_sum {}\n", m.request_duration.sum_seconds);
   out += fmt::format("sipreg_request_duration_seconds_count {}\n", m.request_duration.count);
 
+  Counter(out, "sipreg_calls_routed_total", "INVITEs routed to registered contacts.", m.calls);
+  Header(out, "sipreg_call_answers_total", "counter",
+         "Final answers to calls, by class (1xx-6xx), incl. 404/480 decided by sipregd.");
+  for (int c = 2; c <= 6; ++c) {
+    uint64_t v = m.call_finals[static_cast<size_t>(c)];
+    if (c == 4) v += m.calls_unknown + m.calls_unavailable;
+    out += fmt::format("sipreg_call_answers_total{{class=\"{}xx\"}} {}\n", c, v);
+  }
+  Gauge(out, "sipreg_active_calls", "Answered calls not yet hung up.", m.active_calls);
+
   Header(out, "sipreg_uptime_seconds", "gauge", "Seconds since sipregd started.");
   out += fmt::format("sipreg_uptime_seconds {:.0f}\n", m.uptime_seconds);
   return out;

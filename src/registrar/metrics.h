@@ -30,6 +30,11 @@ struct MetricsSnapshot {
   std::array<uint64_t, kRegErrorCount> outcomes{};  // REGISTER answers by RegError
   LatencyHistogram::Snapshot request_duration;
   double uptime_seconds = 0;
+  uint64_t calls = 0;                     // INVITEs routed to registered contacts
+  std::array<uint64_t, 7> call_finals{};  // final answers to routed INVITEs, by class
+  uint64_t calls_unknown = 0;             // 404: nobody by that name or number
+  uint64_t calls_unavailable = 0;         // 480: account not registered
+  uint64_t active_calls = 0;
 };
 
 // Prometheus text format 0.0.4: HELP and TYPE lines, then samples.

@@ -436,6 +436,11 @@ Status PjsipConf::BuildAccounts(const std::vector<const ConfigFile*>& files,
         a.has_acl = true;
       } else if (k == "callerid") {
         a.callerid = e.value;
+      } else if (k == "extension") {
+        if (e.value.empty() || e.value.find_first_of(" \t;,<>\"@:") != std::string::npos) {
+          return e.BadValue("an extension number or name (no spaces, ;,<>\"@:)");
+        }
+        a.extension = e.value;
       } else if (k == "context") {
         a.context = e.value;
       } else if (k == "force_rport" || k == "rtp_symmetric") {

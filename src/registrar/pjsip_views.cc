@@ -88,19 +88,6 @@ bool Usable(const PeerView& p) {
          (p.qualify->reach == Reach::kReachable || p.qualify->reach == Reach::kLagged);
 }
 
-// The number of `callerid="Bob" <6002>` (or a bare number), Asterisk's CID.
-std::string CallerNumber(std::string_view callerid) {
-  auto lt = callerid.rfind('<');
-  auto gt = callerid.rfind('>');
-  if (lt != std::string_view::npos && gt != std::string_view::npos && gt > lt) {
-    return std::string(callerid.substr(lt + 1, gt - lt - 1));
-  }
-  if (!callerid.empty() && callerid.find_first_not_of("0123456789+*#") == std::string_view::npos) {
-    return std::string(callerid);
-  }
-  return {};
-}
-
 }  // namespace
 
 std::string FormatPjsipShowEndpoints(const std::vector<PeerView>& peers) {
@@ -122,7 +109,7 @@ std::string FormatPjsipShowEndpoints(const std::vector<PeerView>& peers) {
   std::string body;
   for (const auto& p : peers) {
     const Account& a = *p.account;
-    const std::string number = CallerNumber(a.callerid);
+    const std::string number = CallerIdNumber(a.callerid);
     const std::string name = number.empty() ? a.name : a.name + "/" + number;
     body += fmt::format("{}:  {}  {}  0 of inf\n", Title("Endpoint", 0),
                         Column(name, kLastTabstop - IndentSpaces(0) - 2),

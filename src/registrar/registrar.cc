@@ -133,6 +133,69 @@ std::string Registrar::FinishOk(sip::MessageBuilder b,
   return b.Build();
 }
 
+RequestAuth Registrar::AuthenticateRequest(const sip::Message& request, const Account& account,
+                                           std::string_view source_ip) const {
+  RequestAuth out;
+  const std::string_view realm = account.realm.empty() ? options_.realm : account.realm;
+  auto reject = [&](RegError e, int status, std::string_view reason, bool stale = false) {
+    out.error = e;
+    out.status = status;
+    if (status == 407) {
+      sip::DigestChallengeSpec spec;
+      spec.realm = std::string(realm);
+      spec.algorithms = options_.algorithms;
+      spec.offer_auth = options_.offer_qop;
+      auto b = sip::MakeResponse(request, 407, "Proxy Authentication Required",
+                                 random_.HexToken(10));
+      for (auto& v : sip::BuildChallengeValues(spec, nonces_, stale)) {
+        b.AddHeader("Proxy-Authenticate", v);
+      }
+      b.AddHeader("Server", options_.server_header);
+      out.response = b.Build();
+    } else {
+      auto b = sip::MakeResponse(request, status, reason, random_.HexToken(10));
+      b.AddHeader("Server", options_.server_header);
+      out.response = b.Build();
+    }
+    return out;
+  };
+  const bool global_ok =
+      std::all_of(options_.global_acls.begin(), options_.global_acls.end(),
+                  [source_ip](const IpAcl& acl) { return acl.Allows(source_ip); });
+  if (!global_ok || !account.AclAllows(source_ip)) {
+    return reject(RegError::kAclDenied, 403, "Forbidden");
+  }
+  if (!account.has_auth) return reject(RegError::kNotDynamic, 403, "Forbidden");
+  const sip::Header* auth = request.Find(sip::HeaderId::kProxyAuthorization);
+  if (auth == nullptr) return reject(RegError::kChallenge, 407, "");
+  auto creds = sip::ParseDigestCredentials(auth->value);
+  if (!creds.ok()) return reject(RegError::kMalformed, 400, "Bad Request");
+  if (creds->username != account.auth_username) {
+    return options_.always_auth_reject ? reject(RegError::kAuthNameMismatch, 407, "")
+                                       : reject(RegError::kAuthNameMismatch, 403, "Forbidden");
+  }
+  sip::DigestVerifyOptions vopts;
+  vopts.realm = realm;
+  vopts.method = request.method_name();
+  vopts.body = request.body();
+  vopts.allowed_algorithms = allowed_;
+  vopts.require_qop = false;
+  const auto verdict =
+      sip::VerifyCredentials(*creds, account.auth_username, account.secret, vopts, nonces_);
+  switch (verdict.verdict) {
+    case sip::DigestVerdict::kOk: return out;
+    case sip::DigestVerdict::kStaleNonce: return reject(RegError::kStaleNonce, 407, "", true);
+    case sip::DigestVerdict::kBadNonce:
+    case sip::DigestVerdict::kReplay:
+    case sip::DigestVerdict::kAlgorithmNotAllowed: return reject(RegError::kChallenge, 407, "");
+    case sip::DigestVerdict::kWrongResponse:
+    case sip::DigestVerdict::kRealmMismatch:
+    case sip::DigestVerdict::kUriMismatch: return reject(RegError::kWrongPassword, 407, "");
+    case sip::DigestVerdict::kMalformed: return reject(RegError::kMalformed, 400, "Bad Request");
+  }
+  return reject(RegError::kMalformed, 400, "Bad Request");
+}
+
 void Registrar::HandleRegister(const sip::Message& request, const RegisterSource& source,
                                std::function<void(RegisterOutcome)> done) {
   RegisterOutcome out;

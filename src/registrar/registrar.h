@@ -39,6 +39,15 @@ class AccountDirectory {
  public:
   virtual ~AccountDirectory() = default;
   virtual const Account* Find(std::string_view name) const = 0;
+  // The account a dialled user names (name, extension=, callerid number).
+  virtual const Account* FindCallee(std::string_view user) const { return Find(user); }
+};
+
+// The verdict on a non-REGISTER request from a local account (a call).
+struct RequestAuth {
+  RegError error = RegError::kOk;  // kOk: authenticated
+  int status = 0;                  // !kOk: 407, 403 or 400
+  std::string response;            // !kOk: that response, to send back
 };
 
 struct RegistrarOptions {
@@ -84,6 +93,13 @@ class Registrar {
                       std::function<void(RegisterOutcome)> done);
 
   const RegistrarOptions& options() const { return options_; }
+
+  // Digest for a request other than REGISTER from `account` (a call): RFC 3261
+  // §22.3 proxy authentication with Proxy-Authorization, 407 challenges, the
+  // account's ACL. Like REGISTER under alwaysauthreject, a wrong password or
+  // auth name gets a fresh 407. Thread-safe.
+  RequestAuth AuthenticateRequest(const sip::Message& request, const Account& account,
+                                  std::string_view source_ip) const;
   const AccountDirectory& accounts() const { return accounts_; }
   // For remove_unavailable; null (the default) treats every contact as available.
   // Must outlive the Registrar.

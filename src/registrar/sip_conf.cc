@@ -299,6 +299,11 @@ Status BuildPeer(const ConfigSection& section, const ConfigEntry& type_entry,
       a.auth_username = e.value.empty() ? section.name : e.value;
     } else if (k == "callerid") {
       a.callerid = e.value;
+    } else if (k == "extension") {
+      if (e.value.empty() || e.value.find_first_of(" \t;,<>\"@:") != std::string::npos) {
+        return e.BadValue("an extension number or name (no spaces, ;,<>\"@:)");
+      }
+      a.extension = e.value;
     } else if (k == "context") {
       a.context = e.value;
     } else if (k == "qualify") {

@@ -3,7 +3,10 @@
 #include <asio/post.hpp>
 #include <fmt/format.h>
 
+#include "sip/parser.h"
 #include "sip/serializer.h"
+#include "transaction/ack_builder.h"
+#include "transaction/client_invite_transaction.h"
 #include "transaction/client_non_invite_transaction.h"
 #include "sip/via.h"
 #include "transport/response_route.h"
@@ -14,7 +17,8 @@ namespace {
 constexpr auto kTickInterval = std::chrono::milliseconds(50);
 // Qualify looks for due pings this often (RTTs are timed by the clock, not the tick).
 constexpr auto kQualifyInterval = std::chrono::milliseconds(200);
-constexpr std::string_view kAllow = "REGISTER, OPTIONS";
+constexpr std::string_view kAllow = "INVITE, ACK, CANCEL, BYE, OPTIONS, REGISTER, UPDATE, INFO, "
+                                    "PRACK, MESSAGE, REFER, NOTIFY";
 
 // "SIP/2.0 200 OK" -> 200; 0 if the bytes are not a status line.
 int StatusOf(std::string_view response) {
@@ -44,7 +48,14 @@ SipServer::SipServer(asio::io_context& io, transport::Transport& transport, Regi
       clock_(clock),
       random_(random),
       table_(timers),
-      tick_(io) {}
+      tick_(io),
+      proxy_(*this, store, log, clock, random) {
+  proxy_.SetRegistrar(registrar);
+  proxy_.on_auth_failure = [this](RegError e, const std::string& account,
+                                  const transport::ReceivedMessage& m) {
+    OnCallAuthFailure(e, account, m);
+  };
+}
 
 SipServer::~SipServer() { *alive_ = false; }
 
@@ -182,11 +193,19 @@ void SipServer::LogQualify(const QualifyTransition& t) {
 
 void SipServer::OnResponse(const transport::ReceivedMessage& m) {
   auto routed = table_.OnResponse(m.message);
-  if (!routed.ok()) return;  // stray response (RFC 3261 §18.1.2): drop it
+  if (!routed.ok()) {
+    // No transaction: a 2xx retransmission the proxy relays, else dropped (§18.1.2).
+    proxy_.OnStrayResponse(m.message);
+    return;
+  }
   bool to_tu = false;
   for (const auto& a : routed->actions) to_tu |= a.kind == txn::ActionKind::kPassToTu;
-  Apply(routed->key, routed->actions);
-  if (!to_tu) return;
+  const txn::TransactionKey key = routed->key;
+  // The TU sees the response before the transaction's own actions run (a 2xx
+  // terminates a client INVITE transaction, and with it the proxy's branch).
+  const bool proxied = to_tu && proxy_.OnClientResponse(key, m.message);
+  Apply(key, routed->actions);
+  if (!to_tu || proxied) return;
   // Any answer, even 404 or 405, proves the contact is alive (chan_sip's rule).
   if (auto t = qualify_.OnAnswer(m.message.call_id(), clock_.Now())) LogQualify(*t);
 }
@@ -208,7 +227,11 @@ void SipServer::OnMessage(transport::ReceivedMessage m) {
     Apply(routed->key, routed->actions);
     return;
   }
-  if (m.message.method() == sip::Method::kAck) return;  // ACK for nothing we know
+  if (m.message.method() == sip::Method::kAck) {
+    // The ACK of a 2xx travels end to end (RFC 3261 §13.2.2.4): relay it.
+    if (proxy_.IsRelayed(m.message)) proxy_.OnAck(m);
+    return;
+  }
   HandleNewRequest(m);
 }
 
@@ -227,6 +250,8 @@ void SipServer::HandleNewRequest(const transport::ReceivedMessage& m) {
   origin.options.connection = m.conn;
   origin.options.local = m.local;
   origin.started = clock_.Now();
+  // An INVITE's final answer waits for a human: not a server latency to measure.
+  origin.answered = m.message.method() == sip::Method::kInvite;
   origins_[key] = std::move(origin);
   Apply(key, routed->actions);
 
@@ -247,7 +272,19 @@ void SipServer::HandleNewRequest(const transport::ReceivedMessage& m) {
           });
       return;
     }
+    case sip::Method::kInvite:
+      if (proxy_.IsRelayed(m.message)) {
+        proxy_.OnInDialog(m, key);
+      } else {
+        proxy_.OnInvite(m, key);
+      }
+      return;
+    case sip::Method::kCancel: proxy_.OnCancel(m, key); return;
     case sip::Method::kOptions: {
+      if (proxy_.IsRelayed(m.message)) {
+        proxy_.OnInDialog(m, key);
+        return;
+      }
       auto b = sip::MakeResponse(m.message, 200, "OK", "opt");
       b.AddHeader("Allow", kAllow);
       b.AddHeader("Accept", "application/sdp");
@@ -257,6 +294,10 @@ void SipServer::HandleNewRequest(const transport::ReceivedMessage& m) {
       return;
     }
     default: {
+      if (proxy_.IsRelayed(m.message)) {
+        proxy_.OnInDialog(m, key);
+        return;
+      }
       auto b = sip::MakeResponse(m.message, 405, "Method Not Allowed", "na");
       b.AddHeader("Allow", kAllow);
       Respond(key, 405, b.Build());
@@ -311,8 +352,81 @@ void SipServer::Respond(const txn::TransactionKey& key, int status, std::string 
       counters_.request_duration.Observe(clock_.Now() - it->second.started);
     }
   }
+  if (status >= 200 && status < 300 && key.side == txn::TransactionSide::kServer &&
+      table_.Find(key) == nullptr) {
+    // A second 2xx of a forked INVITE after the first ended the server
+    // transaction: it goes upstream without one (RFC 3261 §16.7 step 5).
+    auto m = sip::Parse(bytes);
+    if (!m.ok()) return;
+    auto via = sip::ParseVia(m->top_via());
+    if (!via.ok()) return;
+    std::string_view host = via->host;
+    if (host.size() > 2 && host.front() == '[') host = host.substr(1, host.size() - 2);
+    sip::Endpoint fallback{via->transport == "TCP" ? sip::TransportKind::kTcp
+                                                   : sip::TransportKind::kUdp,
+                           std::string(host), via->port.value_or(5060)};
+    auto dest = transport::ResponseDestination(*via, fallback);
+    if (dest.ok()) SendStateless(*dest, std::move(bytes), {});
+    return;
+  }
   auto actions = table_.Dispatch(key, txn::Event::TuResponse(status, std::move(bytes)));
   if (actions.ok()) Apply(key, *actions);
+}
+
+Status SipServer::StartClient(const txn::TransactionKey& key, std::string request, bool invite,
+                              const sip::Endpoint& dest, transport::SendOptions options) {
+  std::unique_ptr<txn::Transaction> t;
+  if (invite) {
+    t = std::make_unique<txn::ClientInviteTransaction>(std::move(request), dest.transport,
+                                                       txn::BuildAckForNon2xx, table_.timers());
+  } else {
+    t = std::make_unique<txn::ClientNonInviteTransaction>(std::move(request), dest.transport,
+                                                          table_.timers());
+  }
+  Origin origin;
+  origin.destination = dest;
+  origin.options = std::move(options);
+  origin.answered = true;
+  origins_[key] = std::move(origin);
+  auto started = table_.Add(key, std::move(t));
+  if (!started.ok()) {
+    origins_.erase(key);
+    return started.status();
+  }
+  Apply(key, *started);
+  return Status::Ok();
+}
+
+void SipServer::SendStateless(const sip::Endpoint& dest, std::string bytes,
+                              transport::SendOptions options) {
+  if (debug_mode_ != DebugMode::kOff) DebugSent(dest, bytes);
+  auto sent = transport_.Send(dest, std::move(bytes), std::move(options));
+  if (!sent.ok()) {
+    SIPREG_LOG(log_, kWarning, "send_stateless", "Cannot send to {}: {}", dest.ToString(),
+               sent.status().message());
+  }
+}
+
+std::optional<sip::Endpoint> SipServer::LocalEndpoint(sip::TransportKind kind) const {
+  return transport_.LocalEndpoint(kind);
+}
+
+void SipServer::OnCallAuthFailure(RegError e, const std::string& account,
+                                  const transport::ReceivedMessage& m) {
+  const RegErrorInfo info = Describe(e);
+  if (!info.counts_as_auth_failure) return;
+  // fail2ban's asterisk filter knows this shape ("<HOST> failed to authenticate").
+  SIPREG_LOG(log_, kNotice, "check_user_full", "Host {} failed to authenticate as '{}' ({} {})",
+             m.source.ip, account, m.message.method_name(), info.log_reason);
+  if (security_ != nullptr && !info.security_event.empty()) {
+    security_->Write({info.security_event, account, std::string(m.message.call_id()), m.local,
+                      m.source},
+                     clock_.WallNow());
+  }
+  if (bans_.RecordFailure(m.source.ip, clock_.Now())) {
+    SIPREG_LOG(log_, kNotice, "check_user_full", "Host {} failed to authenticate as '{}' ({})",
+               m.source.ip, account, Describe(RegError::kBlocked).log_reason);
+  }
 }
 
 std::string SipServer::TimerSlot(const txn::TransactionKey& key, txn::TimerId id) const {
@@ -344,14 +458,20 @@ void SipServer::Apply(const txn::TransactionKey& key, const txn::Actions& action
         break;
       case txn::ActionKind::kTerminated:
         origins_.erase(key);
+        if (key.side == txn::TransactionSide::kClient) proxy_.OnClientTerminated(key);
         for (int t = 0; t < txn::kTimerIdCount; ++t) {
           timer_generation_.erase(TimerSlot(key, static_cast<txn::TimerId>(t)));
         }
         break;
-      case txn::ActionKind::kPassToTu:
       case txn::ActionKind::kTimeoutToTu:
       case txn::ActionKind::kTransportErrorToTu:
-        break;  // the TU is driven by HandleNewRequest; a lost response needs no action
+        // A relayed request got no answer: the proxy answers upstream (408/503).
+        if (key.side == txn::TransactionSide::kClient) {
+          proxy_.OnClientFailed(key, a.kind == txn::ActionKind::kTimeoutToTu ? 408 : 503);
+        }
+        break;
+      case txn::ActionKind::kPassToTu:
+        break;  // requests: HandleNewRequest; responses: OnResponse
     }
   }
 }
@@ -362,6 +482,7 @@ void SipServer::Tick() {
     next_qualify_ = now + kQualifyInterval;
     SendQualifyPings(now);
   }
+  proxy_.Tick(now);
   while (!deadlines_.empty() && deadlines_.top().at <= now) {
     Deadline d = deadlines_.top();
     deadlines_.pop();

@@ -30,6 +30,7 @@
 #include "registrar/ban_list.h"
 #include "registrar/binding.h"
 #include "registrar/latency_histogram.h"
+#include "registrar/proxy.h"
 #include "registrar/reg_error.h"
 #include "registrar/registrar.h"
 #include "registrar/qualify.h"
@@ -50,7 +51,7 @@ struct ServerCounters {
   LatencyHistogram request_duration;  // new request -> final response
 };
 
-class SipServer {
+class SipServer final : private ProxyHost {
  public:
   // Every reference must outlive the server. `security` may be null. `store` is
   // the registrar's: bindings tied to a TCP/TLS connection leave it when it closes.
@@ -64,7 +65,10 @@ class SipServer {
   // Installs the transport handlers and starts the transaction timer tick.
   void Start();
   // Swaps the registrar (config reload); on the io thread only.
-  void SetRegistrar(Registrar& registrar) { registrar_ = &registrar; }
+  void SetRegistrar(Registrar& registrar) {
+    registrar_ = &registrar;
+    proxy_.SetRegistrar(registrar);
+  }
   // Starts qualifying the bindings already in the store (loaded at start-up).
   void QualifyStoredBindings();
   // After a reload: stops pinging contacts whose account lost qualify (or is
@@ -74,6 +78,7 @@ class SipServer {
   void OnBindingsRemoved(const std::vector<Binding>& removed);
 
   const QualifyMonitor& qualify() const { return qualify_; }
+  const Proxy& proxy() const { return proxy_; }
 
   // `sip set debug on|off|ip ADDR`: print every SIP message received and sent
   // (only those from/to ADDR when set) to the log, in chan_sip's frames:
@@ -117,7 +122,15 @@ class SipServer {
   void OnBadMessage(const transport::BadMessage& bad);
   void OnConnectionClosed(const transport::ConnectionInfo& info);
   void HandleNewRequest(const transport::ReceivedMessage& m);
-  void Respond(const txn::TransactionKey& key, int status, std::string bytes);
+  // ProxyHost (also used for the registrar's own answers).
+  void Respond(const txn::TransactionKey& key, int status, std::string bytes) override;
+  Status StartClient(const txn::TransactionKey& key, std::string request, bool invite,
+                     const sip::Endpoint& dest, transport::SendOptions options) override;
+  void SendStateless(const sip::Endpoint& dest, std::string bytes,
+                     transport::SendOptions options) override;
+  std::optional<sip::Endpoint> LocalEndpoint(sip::TransportKind kind) const override;
+  void OnCallAuthFailure(RegError e, const std::string& account,
+                         const transport::ReceivedMessage& m);
   void Apply(const txn::TransactionKey& key, const txn::Actions& actions);
   void OnRegisterOutcome(const txn::TransactionKey& key, const sip::Endpoint& source,
                          const sip::Endpoint& local, RegisterOutcome outcome);
@@ -145,6 +158,7 @@ class SipServer {
   SteadyTime next_qualify_{};
   asio::steady_timer tick_;
   ServerCounters counters_;
+  Proxy proxy_;
   std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
 };
 

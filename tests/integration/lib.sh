@@ -41,6 +41,31 @@ for _ in range(50):
 PY
 }
 
+# A port P with P and P+1 both free (baresip listens on its SIP port and the next one).
+free_port_pair() {
+  python3 - <<'PY'
+import socket
+def free(port):
+    for kind in (socket.SOCK_STREAM, socket.SOCK_DGRAM):
+        s = socket.socket(socket.AF_INET, kind)
+        try:
+            s.bind(("127.0.0.1", port))
+        except OSError:
+            return False
+        finally:
+            s.close()
+    return True
+for _ in range(200):
+    t = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    t.bind(("127.0.0.1", 0))
+    port = t.getsockname()[1]
+    t.close()
+    if port < 65535 and free(port) and free(port + 1):
+        print(port)
+        break
+PY
+}
+
 # start_kamailio PORT [extra -A defines...]: UDP and TCP on 127.0.0.1:PORT; waits until it answers.
 start_kamailio() {
   local port=$1; shift

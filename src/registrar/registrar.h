@@ -25,6 +25,7 @@
 #include "registrar/binding.h"
 #include "registrar/binding_store.h"
 #include "registrar/contact_health.h"
+#include "registrar/ring_group.h"
 #include "registrar/reg_error.h"
 #include "sip/digest.h"
 #include "sip/endpoint.h"
@@ -41,6 +42,8 @@ class AccountDirectory {
   virtual const Account* Find(std::string_view name) const = 0;
   // The account a dialled user names (name, extension=, callerid number).
   virtual const Account* FindCallee(std::string_view user) const { return Find(user); }
+  // The ring group a dialled user names (group name or its extension=).
+  virtual const RingGroup* FindGroup(std::string_view) const { return nullptr; }
 };
 
 // The verdict on a non-REGISTER request from a local account (a call).

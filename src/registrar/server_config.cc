@@ -221,6 +221,15 @@ Result<ServerConfig> LoadImpl(const std::vector<std::string>& paths,
     }
   }
   SIPREG_RETURN_IF_ERROR(CheckUniqueAccounts(cfg.accounts));
+  for (const ConfigFile& f : files) {
+    for (const ConfigSection& section : f.sections()) {
+      if (!IsRingGroupSection(section)) continue;
+      auto g = ReadRingGroup(section, cfg.warnings);
+      if (!g.ok()) return g.status();
+      cfg.groups.push_back(std::move(g).value());
+    }
+  }
+  SIPREG_RETURN_IF_ERROR(CheckRingGroups(cfg.groups, cfg.accounts));
 
   // The same template line can be reported for every section inheriting it.
   std::set<std::string> seen;

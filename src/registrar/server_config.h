@@ -16,6 +16,7 @@
 
 #include "common/status.h"
 #include "registrar/account.h"
+#include "registrar/ring_group.h"
 #include "registrar/config_file.h"
 #include "registrar/ip_acl.h"
 #include "sip/digest.h"
@@ -82,6 +83,7 @@ struct ServerConfig {
   // pjsip type=acl sections no endpoint refers to: like Asterisk's res_pjsip_acl
   // they apply to every request; an address must pass each of them.
   std::vector<IpAcl> global_acls;
+  std::vector<RingGroup> groups;  // type=group sections, both dialects, in file order
   // "FILE:LINE: unknown key 'x' in [sec], ignored" and similar, each once.
   std::vector<std::string> warnings;
   std::vector<std::string> files;  // the files given, in order

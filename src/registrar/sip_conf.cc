@@ -1,5 +1,7 @@
 #include "registrar/sip_conf.h"
 
+#include "registrar/ring_group.h"
+
 #include <algorithm>
 #include <cctype>
 #include <optional>
@@ -438,6 +440,7 @@ Status SipConf::BuildAccounts(const ConfigFile& file, const ServerSettings& sett
                                      section.where.file, section.where.line, section.name));
       continue;
     }
+    if (IsRingGroupSection(section)) continue;  // read by ServerConfig (ring_group.h)
     Account account;
     SIPREG_RETURN_IF_ERROR(BuildPeer(section, *type, settings, account, warnings));
     accounts.push_back(std::move(account));

@@ -264,11 +264,8 @@ void SipServer::HandleNewRequest(const transport::ReceivedMessage& m) {
           m.message, {m.source, m.conn},
           [this, alive, key, source, local](RegisterOutcome outcome) {
             // May run on the store's commit thread: continue on the io thread.
-            asio::post(io_, [this, alive, key, source, local,
-                             outcome = std::move(outcome)]() mutable {
-              if (alive.expired()) return;
-              OnRegisterOutcome(key, source, local, std::move(outcome));
-            });
+            if (alive.expired()) return;
+            PostOutcome({key, source, local, std::move(outcome)});
           });
       return;
     }
@@ -429,8 +426,27 @@ void SipServer::OnCallAuthFailure(RegError e, const std::string& account,
   }
 }
 
-std::string SipServer::TimerSlot(const txn::TransactionKey& key, txn::TimerId id) const {
-  return fmt::format("{}#{}", key.ToString(), static_cast<int>(id));
+void SipServer::PostOutcome(Completion c) {
+  bool first = false;
+  {
+    std::lock_guard<std::mutex> lock(completions_mu_);
+    first = completions_.empty();
+    completions_.push_back(std::move(c));
+  }
+  if (!first) return;  // a drain is already on its way
+  std::weak_ptr<bool> alive = alive_;
+  asio::post(io_, [this, alive] {
+    if (!alive.expired()) DrainOutcomes();
+  });
+}
+
+void SipServer::DrainOutcomes() {
+  std::vector<Completion> batch;
+  {
+    std::lock_guard<std::mutex> lock(completions_mu_);
+    batch.swap(completions_);
+  }
+  for (auto& c : batch) OnRegisterOutcome(c.key, c.source, c.local, std::move(c.outcome));
 }
 
 void SipServer::Apply(const txn::TransactionKey& key, const txn::Actions& actions) {
@@ -448,20 +464,21 @@ void SipServer::Apply(const txn::TransactionKey& key, const txn::Actions& action
         break;
       }
       case txn::ActionKind::kStartTimer: {
+        auto it = origins_.find(key);
+        if (it == origins_.end()) break;
         const uint64_t gen = next_generation_++;
-        timer_generation_[TimerSlot(key, a.timer)] = gen;
+        it->second.timer_gen[static_cast<size_t>(a.timer)] = gen;
         deadlines_.push({clock_.Now() + a.duration, gen, key, a.timer});
         break;
       }
       case txn::ActionKind::kCancelTimer:
-        timer_generation_.erase(TimerSlot(key, a.timer));
+        if (auto it = origins_.find(key); it != origins_.end()) {
+          it->second.timer_gen[static_cast<size_t>(a.timer)] = 0;
+        }
         break;
       case txn::ActionKind::kTerminated:
-        origins_.erase(key);
+        origins_.erase(key);  // and with it the transaction's timers
         if (key.side == txn::TransactionSide::kClient) proxy_.OnClientTerminated(key);
-        for (int t = 0; t < txn::kTimerIdCount; ++t) {
-          timer_generation_.erase(TimerSlot(key, static_cast<txn::TimerId>(t)));
-        }
         break;
       case txn::ActionKind::kTimeoutToTu:
       case txn::ActionKind::kTransportErrorToTu:
@@ -486,9 +503,11 @@ void SipServer::Tick() {
   while (!deadlines_.empty() && deadlines_.top().at <= now) {
     Deadline d = deadlines_.top();
     deadlines_.pop();
-    auto it = timer_generation_.find(TimerSlot(d.key, d.timer));
-    if (it == timer_generation_.end() || it->second != d.generation) continue;  // cancelled
-    timer_generation_.erase(it);
+    auto it = origins_.find(d.key);
+    if (it == origins_.end()) continue;  // the transaction is gone
+    uint64_t& gen = it->second.timer_gen[static_cast<size_t>(d.timer)];
+    if (gen != d.generation) continue;  // cancelled or restarted
+    gen = 0;
     auto actions = table_.Dispatch(d.key, txn::Event::TimerFired(d.timer));
     if (actions.ok()) Apply(d.key, *actions);
   }

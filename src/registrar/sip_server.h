@@ -16,6 +16,7 @@
 #include <cstdint>
 #include <map>
 #include <memory>
+#include <mutex>
 #include <queue>
 #include <string>
 #include <unordered_map>
@@ -101,6 +102,15 @@ class SipServer final : private ProxyHost {
     transport::SendOptions options;
     SteadyTime started{};  // server transactions: when the request arrived
     bool answered = false;  // a final response was timed
+    // The generation of each running timer (0: not running); a deadline whose
+    // generation no longer matches was cancelled or restarted.
+    std::array<uint64_t, txn::kTimerIdCount> timer_gen{};
+  };
+  // A REGISTER outcome waiting for the io thread (see PostOutcome).
+  struct Completion {
+    txn::TransactionKey key;
+    sip::Endpoint source, local;
+    RegisterOutcome outcome;
   };
   struct Deadline {
     SteadyTime at;
@@ -135,7 +145,10 @@ class SipServer final : private ProxyHost {
   void OnRegisterOutcome(const txn::TransactionKey& key, const sip::Endpoint& source,
                          const sip::Endpoint& local, RegisterOutcome outcome);
   void Tick();
-  std::string TimerSlot(const txn::TransactionKey& key, txn::TimerId id) const;
+  // Called from the store's commit thread (or inline): queues the outcome and
+  // wakes the io thread once per batch rather than once per registration.
+  void PostOutcome(Completion c);
+  void DrainOutcomes();
 
   asio::io_context& io_;
   transport::Transport& transport_;
@@ -150,7 +163,8 @@ class SipServer final : private ProxyHost {
   txn::TransactionTable table_;
   std::unordered_map<txn::TransactionKey, Origin, txn::TransactionKeyHash> origins_;
   std::priority_queue<Deadline, std::vector<Deadline>, std::greater<>> deadlines_;
-  std::unordered_map<std::string, uint64_t> timer_generation_;
+  std::mutex completions_mu_;
+  std::vector<Completion> completions_;  // GUARDED_BY(completions_mu_)
   uint64_t next_generation_ = 1;
   uint64_t ping_cseq_ = 100;
   DebugMode debug_mode_ = DebugMode::kOff;

@@ -12,7 +12,10 @@ ServerNonInviteTransaction::ServerNonInviteTransaction(std::string request,
 void ServerNonInviteTransaction::OnEvent(Event& event, Actions& out) {
   switch (event.kind) {
     case EventKind::kStart:
-      out.push_back(Action::PassRequestToTu(request_));
+      // Retransmissions are answered from last_response_: the request bytes
+      // are not needed again, so they go to the TU rather than being copied.
+      out.push_back(Action::PassRequestToTu(std::move(request_)));
+      request_.clear();
       return;
     case EventKind::kTuResponse:
       HandleTuResponse(event, out);

@@ -27,6 +27,7 @@ class ServerNonInviteTransaction final : public Transaction {
                              const TimerConfig& timers = {});
 
   TransactionKind kind() const override { return TransactionKind::kServerNonInvite; }
+  // The request until Start() hands it to the TU; empty afterwards.
   const std::string& request() const { return request_; }
   // The last response sent (provisional or final); empty before the first.
   const std::string& last_response() const { return last_response_; }

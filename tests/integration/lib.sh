@@ -128,6 +128,18 @@ finish() {
 }
 
 # ---- sipregd helpers ----------------------------------------------------------------------
+# sipp_phone TAG SCENARIO USER PORT: a sipp UAS (tests/integration/sipp/SCENARIO) on PORT,
+# where USER registered, in the background; sets PHONE_PID (exit 0 = scenario completed).
+sipp_phone() {
+  (cd "$WORK" && exec timeout 30 sipp -sf "$SIPREG_SOURCE_DIR/tests/integration/sipp/$2" \
+     -i 127.0.0.1 -p "$4" -nostdin -m 1 -s "$3" -timeout 15 -timeout_error \
+     -trace_msg -message_file "$WORK/$1.msg" -trace_err -error_file "$WORK/$1.err" \
+     >"$WORK/$1.out" 2>&1) &
+  PHONE_PID=$!
+  PIDS+=("$PHONE_PID")
+  sleep 0.3  # let it bind
+}
+
 # demo_peers: the Asterisk guide's two sip.conf accounts, to append after a [general].
 demo_peers() {
   printf '%s\n' "[demo-alice]" "type=friend" "host=dynamic" "secret=verysecretpassword" "" \

@@ -46,15 +46,6 @@ uac() {
   UAC_RC=$?
   [ "$UAC_RC" -eq 0 ] || { echo "    | $tag: sipp exit $UAC_RC"; show "$WORK/$tag.err" | head -8; }
 }
-# phone TAG SCENARIO USER PORT: a sipp UAS on PORT (where USER registered) in the background.
-phone() {
-  (cd "$WORK" && exec timeout 30 sipp -sf "$SCEN/$2" -i 127.0.0.1 -p "$4" -nostdin -m 1 \
-     -s "$3" -timeout 15 -timeout_error -trace_msg -message_file "$WORK/$1.msg" \
-     -trace_err -error_file "$WORK/$1.err" >"$WORK/$1.out" 2>&1) &
-  PHONE_PID=$!
-  PIDS+=("$PHONE_PID")
-  sleep 0.3  # let it bind
-}
 registered_at() {  # registered_at USER PORT
   run_sipp "reg-$1-$2" register.xml "$SRV" -m 1 $(as "$1") -key expires 300 -p "$2"
   [ "$SIPP_RC" -eq 0 ]
@@ -73,7 +64,7 @@ MF=0 uac hops 483 bob
 check "Max-Forwards: 0: 483 Too Many Hops" equals "$UAC_RC" 0
 
 # --- busy -----------------------------------------------------------------------------------
-phone bob-busy callee_busy.xml bob "$BOBPORT"
+sipp_phone bob-busy callee_busy.xml bob "$BOBPORT"
 uac busy 486 6002
 check "bob (dialled as 6002) is busy: the caller gets his 486" equals "$UAC_RC" 0
 wait "$PHONE_PID"
@@ -88,7 +79,7 @@ assert re.search(r"^Max-Forwards: 69", inv, re.M), inv[:600]
 PY
 
 # --- CANCEL while ringing ---------------------------------------------------------------------
-phone bob-cancel callee_cancelled.xml bob "$BOBPORT"
+sipp_phone bob-cancel callee_cancelled.xml bob "$BOBPORT"
 (cd "$WORK" && timeout 30 sipp -sf "$SCEN/call_uac_cancel.xml" -i 127.0.0.1 -p "$(free_port)" \
    -nostdin -timeout 10 -timeout_error -recv_timeout 4000 -m 1 -s bob \
    -trace_err -error_file "$WORK/cancel.err" "$SRV" >"$WORK/cancel.out" 2>&1)
@@ -107,9 +98,9 @@ check "alice's INVITE without credentials: 407 Proxy Authentication Required" eq
 C1=$(free_port); C2=$(free_port)
 check "carol registers phone 1" registered_at carol "$C1"
 check "carol registers phone 2" registered_at carol "$C2"
-phone carol-1 callee_answer.xml carol "$C1"
+sipp_phone carol-1 callee_answer.xml carol "$C1"
 P1=$PHONE_PID
-phone carol-2 callee_cancelled.xml carol "$C2"
+sipp_phone carol-2 callee_cancelled.xml carol "$C2"
 P2=$PHONE_PID
 (cd "$WORK" && timeout 30 sipp -sf "$SCEN/call_uac_auth.xml" -i 127.0.0.1 -p "$(free_port)" \
    -nostdin -timeout 10 -timeout_error -recv_timeout 4000 -m 1 -s carol -au alice -ap sippsecret \

@@ -30,6 +30,13 @@ Result<std::shared_ptr<UdpSocket>> UdpSocket::Open(asio::io_context& io, Owner* 
     s->socket_.set_option(asio::ip::v6_only(true), ec);
     if (ec) return Status::IoError("UDP IPV6_V6ONLY: " + ec.message());
   }
+  // A registrar takes bursts (phones re-registering after an outage, load
+  // tools): the default ~200 KiB receive buffer overflows during a short stall
+  // and the phone only retries after 500 ms. Ask for 4 MiB (the kernel caps it
+  // at net.core.rmem_max); failing to get it is not an error.
+  s->socket_.set_option(asio::socket_base::receive_buffer_size(4 << 20), ec);
+  s->socket_.set_option(asio::socket_base::send_buffer_size(1 << 20), ec);
+  ec.clear();
   s->socket_.bind(ep, ec);
   if (ec) {
     return Status::IoError("UDP bind " +

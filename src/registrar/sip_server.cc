@@ -232,6 +232,11 @@ void SipServer::OnMessage(transport::ReceivedMessage m) {
     if (proxy_.IsRelayed(m.message)) proxy_.OnAck(m);
     return;
   }
+  if (m.message.method() == sip::Method::kRegister &&
+      m.message.Find(sip::HeaderId::kAuthorization) == nullptr) {
+    HandleUnauthenticatedRegister(m);
+    return;
+  }
   HandleNewRequest(m);
 }
 
@@ -305,6 +310,40 @@ void SipServer::HandleNewRequest(const transport::ReceivedMessage& m) {
 
 void SipServer::OnRegisterOutcome(const txn::TransactionKey& key, const sip::Endpoint& source,
                                   const sip::Endpoint& local, RegisterOutcome outcome) {
+  RecordRegisterOutcome(source, local, outcome);
+  const int status = StatusOf(outcome.response);
+  if (status != 0) Respond(key, status, std::move(outcome.response));
+}
+
+void SipServer::HandleUnauthenticatedRegister(const transport::ReceivedMessage& m) {
+  // RFC 3261 §8.2.7: a stateless UAS is what unauthenticated challenges are
+  // for. Without credentials the registrar answers before touching the store
+  // (401, or 400/404/420/403 for a bad request), synchronously; a retransmission
+  // simply gets a fresh challenge. Half the transactions of a registration and
+  // all of their timers and memory are saved.
+  const SteadyTime started = clock_.Now();
+  std::optional<RegisterOutcome> outcome;
+  registrar_->HandleRegister(m.message, {m.source, m.conn},
+                             [&outcome](RegisterOutcome o) { outcome = std::move(o); });
+  if (!outcome) {  // cannot happen (see above): never leave a request unanswered silently
+    SIPREG_LOG(log_, kError, "handle_register", "REGISTER from {} without credentials was not "
+               "answered at once", m.source.ToString());
+    return;
+  }
+  RecordRegisterOutcome(m.source, m.local, *outcome);
+  if (StatusOf(outcome->response) == 0) return;
+  auto via = sip::ParseVia(m.message.top_via());
+  auto dest = via.ok() ? transport::ResponseDestination(*via, m.source)
+                       : Result<sip::Endpoint>(m.source);
+  transport::SendOptions options;
+  options.connection = m.conn;
+  options.local = m.local;
+  SendStateless(dest.ok() ? *dest : m.source, std::move(outcome->response), std::move(options));
+  counters_.request_duration.Observe(clock_.Now() - started);
+}
+
+void SipServer::RecordRegisterOutcome(const sip::Endpoint& source, const sip::Endpoint& local,
+                                      const RegisterOutcome& outcome) {
   const RegError e = outcome.error;
   const RegErrorInfo info = Describe(e);
   ++counters_.outcomes[static_cast<size_t>(e)];
@@ -337,8 +376,6 @@ void SipServer::OnRegisterOutcome(const txn::TransactionKey& key, const sip::End
     OnBindingsRemoved(outcome.removed);
     for (const auto& b : outcome.bindings) QualifyBinding(b, local);
   }
-  const int status = StatusOf(outcome.response);
-  if (status != 0) Respond(key, status, std::move(outcome.response));
 }
 
 void SipServer::Respond(const txn::TransactionKey& key, int status, std::string bytes) {

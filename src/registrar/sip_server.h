@@ -144,6 +144,11 @@ class SipServer final : private ProxyHost {
   void Apply(const txn::TransactionKey& key, const txn::Actions& actions);
   void OnRegisterOutcome(const txn::TransactionKey& key, const sip::Endpoint& source,
                          const sip::Endpoint& local, RegisterOutcome outcome);
+  // A REGISTER without Authorization: challenged statelessly (RFC 3261 §8.2.7).
+  void HandleUnauthenticatedRegister(const transport::ReceivedMessage& m);
+  // Counters, logs, security events, bans and qualify for one REGISTER's outcome.
+  void RecordRegisterOutcome(const sip::Endpoint& source, const sip::Endpoint& local,
+                             const RegisterOutcome& outcome);
   void Tick();
   // Called from the store's commit thread (or inline): queues the outcome and
   // wakes the io thread once per batch rather than once per registration.

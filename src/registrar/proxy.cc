@@ -5,6 +5,8 @@
 #include <fmt/format.h>
 
 #include "registrar/proxy_message.h"
+#include "sip/cseq.h"
+#include "sip/digest.h"
 #include "sip/name_addr.h"
 #include "sip/parser.h"
 #include "sip/serializer.h"
@@ -45,8 +47,38 @@ Proxy::Proxy(ProxyHost& host, BindingStore& store, AsteriskLog& log, const Clock
              Random& random)
     : host_(host), store_(store), log_(log), clock_(clock), random_(random) {}
 
-std::string Proxy::MakeVia(sip::TransportKind kind, std::string* branch) {
-  *branch = "z9hG4bK" + random_.HexToken(20);
+std::string Proxy::LoopHash(const sip::Message& request) {
+  auto tag = [](std::string_view v) {
+    auto na = sip::ParseNameAddr(v);
+    return na.ok() && na->tag() ? std::string(*na->tag()) : std::string();
+  };
+  auto cseq = sip::ParseCSeq(request.cseq());
+  std::string text = fmt::format("{}\n{}\n{}\n{}\n{}\n{}", request.request_uri(),
+                                 tag(request.from()), tag(request.to()), request.call_id(),
+                                 cseq.ok() ? cseq->number : 0,
+                                 request.Value(sip::HeaderId::kProxyRequire));
+  auto md5 = sip::DigestHash(sip::DigestAlgorithm::kMd5, text);
+  return md5.ok() ? md5->substr(0, 16) : std::string(16, '0');
+}
+
+bool Proxy::Looped(const sip::Message& request, std::string_view loop_hash) const {
+  const std::string prefix = "z9hG4bK" + std::string(loop_hash) + ".";
+  for (std::string_view value : request.Values(sip::HeaderId::kVia)) {
+    auto via = sip::ParseVia(value);
+    if (!via.ok() || !via->branch() || !via->branch()->starts_with(prefix)) continue;
+    std::string_view host = via->host;
+    if (host.size() > 2 && host.front() == '[') host = host.substr(1, host.size() - 2);
+    for (auto kind : {sip::TransportKind::kUdp, sip::TransportKind::kTcp, sip::TransportKind::kTls}) {
+      auto local = host_.LocalEndpoint(kind);
+      if (local && local->ip == host && local->port == via->port.value_or(5060)) return true;
+    }
+  }
+  return false;
+}
+
+std::string Proxy::MakeVia(sip::TransportKind kind, std::string_view loop_hash,
+                           std::string* branch) {
+  *branch = fmt::format("z9hG4bK{}.{}", loop_hash, random_.HexToken(12));
   auto local = host_.LocalEndpoint(kind);
   const std::string sent_by = local ? local->ToString() : "127.0.0.1";
   return fmt::format("SIP/2.0/{} {};branch={}{}", sip::TransportName(kind), sent_by, *branch,
@@ -127,6 +159,12 @@ void Proxy::OnInvite(const transport::ReceivedMessage& m, const txn::Transaction
   if (*mf == 0) return RespondTo(m, key, 483, "Too Many Hops");
   auto ruri = sip::ParseUri(m.message.request_uri());
   if (!ruri.ok()) return RespondTo(m, key, 400, "Bad Request (Request-URI)");
+  const std::string loop_hash = LoopHash(m.message);
+  if (Looped(m.message, loop_hash)) {
+    SIPREG_LOG(log_, kNotice, "proxy_invite", "Loop detected for '{}' (Call-ID {}): 482",
+               m.message.request_uri(), m.message.call_id());
+    return RespondTo(m, key, 482, "Loop Detected");
+  }
 
   // A caller who is one of our accounts proves it (chan_sip: peers with a secret).
   const std::string caller(UserOf(m.message.from()));
@@ -167,6 +205,7 @@ void Proxy::OnInvite(const transport::ReceivedMessage& m, const txn::Transaction
   call.call_id = std::string(m.message.call_id());
   call.started = clock_.Now();
   call.record_route = RecordRoute(m);
+  call.loop_hash = loop_hash;
   // Waves (ForkContext): for one account, one per q value, highest first (RFC
   // 3261 §16.6); a ringall group rings every contact of every member in one
   // wave; a hunt group gives each member its own wave of ring_timeout.
@@ -232,7 +271,7 @@ void Proxy::StartBranch(Call& call, size_t i) {
   ForwardSpec spec;
   spec.request_uri = t.uri;
   std::string branch;
-  spec.via = MakeVia(t.destination.transport, &branch);
+  spec.via = MakeVia(t.destination.transport, call.loop_hash, &branch);
   spec.record_route = call.record_route;
   spec.pop_route = !TopRoute(*invite).empty() && RouteNamesUs(TopRoute(*invite));
   auto bytes = ForwardRequest(*invite, spec);
@@ -339,7 +378,7 @@ void Proxy::OnAck(const transport::ReceivedMessage& m) {
   if (!target) return;
   ForwardSpec spec;
   std::string branch;
-  spec.via = MakeVia(target->destination.transport, &branch);
+  spec.via = MakeVia(target->destination.transport, LoopHash(m.message), &branch);
   spec.pop_route = !TopRoute(m.message).empty() && RouteNamesUs(TopRoute(m.message));
   auto bytes = ForwardRequest(m.message, spec);
   if (!bytes.ok()) return;
@@ -355,11 +394,13 @@ void Proxy::OnInDialog(const transport::ReceivedMessage& m, const txn::Transacti
   if (m.message.method() == sip::Method::kInvite) {
     host_.Respond(key, 100, sip::MakeResponse(m.message, 100, "Trying").Build());
   }
+  const std::string loop_hash = LoopHash(m.message);
+  if (Looped(m.message, loop_hash)) return RespondTo(m, key, 482, "Loop Detected");
   auto target = TargetForUri(m.message.request_uri());
   if (!target) return RespondTo(m, key, 416, "Unsupported URI Scheme");
   ForwardSpec spec;
   std::string branch;
-  spec.via = MakeVia(target->destination.transport, &branch);
+  spec.via = MakeVia(target->destination.transport, loop_hash, &branch);
   spec.pop_route = !TopRoute(m.message).empty() && RouteNamesUs(TopRoute(m.message));
   auto bytes = ForwardRequest(m.message, spec);
   if (!bytes.ok()) return RespondTo(m, key, 400, "Bad Request");

@@ -126,6 +126,7 @@ class Proxy {
     std::vector<std::optional<txn::TransactionKey>> branch_keys;
     std::unique_ptr<ForkContext> fork;
     std::string record_route;    // our Record-Route value, on the side the caller used
+    std::string loop_hash;       // LoopHash of the caller's INVITE
     SteadyTime started{};
   };
 
@@ -137,7 +138,15 @@ class Proxy {
                  std::string_view reason);
   std::optional<sip::Endpoint> UriDestination(std::string_view uri) const;
   std::optional<Target> TargetForUri(std::string_view uri) const;
-  std::string MakeVia(sip::TransportKind kind, std::string* branch);
+  // Our Via for a forwarded request; its branch starts with the request's loop
+  // hash (see LoopHash) and ends with randomness unique to the branch.
+  std::string MakeVia(sip::TransportKind kind, std::string_view loop_hash, std::string* branch);
+  // RFC 3261 §16.6 step 8 / §16.3 step 4: a digest of what identifies the
+  // request as received (Request-URI, From tag, To tag, Call-ID, CSeq number,
+  // Proxy-Require). A request that comes back with one of our Vias carrying
+  // the same digest has looped; a retargeted one (a spiral) has another.
+  static std::string LoopHash(const sip::Message& request);
+  bool Looped(const sip::Message& request, std::string_view loop_hash) const;
   std::string RecordRoute(const transport::ReceivedMessage& m) const;
   bool RouteNamesUs(std::string_view route) const;
   void Forget(uint64_t call_id);

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # sipregd as a proxy, seen by sipp on both ends: unknown number -> 404, not registered ->
-# 480, Max-Forwards 0 -> 483, a busy phone's 486 relayed, CANCEL while ringing (200 + 487,
+# 480, Max-Forwards 0 -> 483, a loop back to itself -> 482, a busy phone's 486 relayed, CANCEL while ringing (200 + 487,
 # the CANCEL reaches the phone), a local account's INVITE challenged with 407 and then
 # connected with credentials, and an AOR with two contacts where one answers and the other
 # is cancelled by sipregd; ACK and BYE pass through sipregd's Record-Route.
@@ -29,6 +29,8 @@ extension=6002
 [carol](phone)
 max_contacts=2
 remove_existing=no
+[loopy](phone)
+nat=no                  ; route to the Contact itself, which points back at sipregd
 EOF
 start_sipregd "$STATE" "$WORK/sip.conf" || exit 1
 as() { echo -s "$1" -au "$1" -ap sippsecret; }
@@ -62,6 +64,17 @@ BOBPORT=$(free_port)
 check "bob registers from sipp" registered_at bob "$BOBPORT"
 MF=0 uac hops 483 bob
 check "Max-Forwards: 0: 483 Too Many Hops" equals "$UAC_RC" 0
+
+# A binding whose Contact is sipregd itself: the INVITE comes back with our own Via and the
+# same Request-URI: a loop (482 at once), not 70 hops until Max-Forwards runs out (483).
+sed "s|Contact: <sip:\[service\]@\[local_ip\]:\[local_port\]>|Contact: <sip:loopy@127.0.0.1:$PORT>|" \
+  "$SCEN/register.xml" >"$WORK/register-loopy.xml"
+(cd "$WORK" && timeout 30 sipp -sf "$WORK/register-loopy.xml" -i 127.0.0.1 -p "$(free_port)" -nostdin \
+   -timeout 10 -timeout_error -m 1 $(as loopy) -key expires 300 "$SRV" >"$WORK/reg-loopy.out" 2>&1)
+check "loopy registers a Contact that is sipregd itself" equals "$?" 0
+uac loop 482 loopy
+check "a request that comes back to sipregd unchanged: 482 Loop Detected" equals "$UAC_RC" 0
+check "the loop is logged" wait_for_text "$STATE.stderr" "Loop detected for 'sip:loopy@127.0.0.1:$PORT'" 2
 
 # --- busy -----------------------------------------------------------------------------------
 sipp_phone bob-busy callee_busy.xml bob "$BOBPORT"
@@ -117,8 +130,8 @@ check "the answer is logged" \
 check "the hang-up is logged" wait_for_text "$STATE.stderr" "Call 'alice' -> 'carol'" 2
 
 admin "$STATE" metrics >"$WORK/metrics.txt"
-check "metrics: 404 and 480 by sipregd, 486 and 487 relayed: four 4xx answers" \
-  grep -qx 'sipreg_call_answers_total{class="4xx"} 4' "$WORK/metrics.txt"
+check "metrics: 404 and 480 by sipregd, 482, 486 and 487 relayed: five 4xx answers" \
+  grep -qx 'sipreg_call_answers_total{class="4xx"} 5' "$WORK/metrics.txt"
 [ "$FAILURES" -eq 0 ] || grep call_answers "$WORK/metrics.txt" | show /dev/stdin
 
 stop_pid "$SIPREGD_PID"

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # sipregd as a proxy, seen by sipp on both ends: unknown number -> 404, not registered ->
-# 480, Max-Forwards 0 -> 483, a loop back to itself -> 482, a busy phone's 486 relayed, CANCEL while ringing (200 + 487,
+# 480, Max-Forwards 0 -> 483, a loop back to itself -> 482, NAT (the INVITE goes where the
+# REGISTER came from, not to the private Contact), a busy phone's 486 relayed, CANCEL while ringing (200 + 487,
 # the CANCEL reaches the phone), a local account's INVITE challenged with 407 and then
 # connected with credentials, and an AOR with two contacts where one answers and the other
 # is cancelled by sipregd; ACK and BYE pass through sipregd's Record-Route.
@@ -31,6 +32,7 @@ max_contacts=2
 remove_existing=no
 [loopy](phone)
 nat=no                  ; route to the Contact itself, which points back at sipregd
+[nated](phone)          ; nat=force_rport (the default): route to where the REGISTER came from
 EOF
 start_sipregd "$STATE" "$WORK/sip.conf" || exit 1
 as() { echo -s "$1" -au "$1" -ap sippsecret; }
@@ -75,6 +77,24 @@ check "loopy registers a Contact that is sipregd itself" equals "$?" 0
 uac loop 482 loopy
 check "a request that comes back to sipregd unchanged: 482 Loop Detected" equals "$UAC_RC" 0
 check "the loop is logged" wait_for_text "$STATE.stderr" "Loop detected for 'sip:loopy@127.0.0.1:$PORT'" 2
+
+# NAT: a phone behind NAT registers a Contact with its private address (here port 9, where
+# nothing listens); with nat=force_rport sipregd sends the INVITE to the address and port the
+# REGISTER came from instead, where the phone really is.
+NATPORT=$(free_port)
+sed "s|Contact: <sip:\[service\]@\[local_ip\]:\[local_port\]>|Contact: <sip:nated@127.0.0.1:9>|" \
+  "$SCEN/register.xml" >"$WORK/register-nated.xml"
+(cd "$WORK" && timeout 30 sipp -sf "$WORK/register-nated.xml" -i 127.0.0.1 -p "$NATPORT" -nostdin \
+   -timeout 10 -timeout_error -m 1 $(as nated) -key expires 300 "$SRV" >"$WORK/reg-nated.out" 2>&1)
+check "nated registers Contact 127.0.0.1:9 from port $NATPORT" equals "$?" 0
+sipp_phone nated-busy callee_busy.xml nated "$NATPORT"
+uac nat 486 nated
+check "nat=force_rport: the call reaches the phone at its source port (its 486 comes back)" \
+  equals "$UAC_RC" 0
+wait "$PHONE_PID"
+check "nat=force_rport: the phone got the INVITE (Request-URI still its Contact) and the ACK" equals "$?" 0
+check "nat=force_rport: the Request-URI is the registered Contact" \
+  grep -q "^INVITE sip:nated@127.0.0.1:9 SIP/2.0" "$WORK/nated-busy.msg"
 
 # --- busy -----------------------------------------------------------------------------------
 sipp_phone bob-busy callee_busy.xml bob "$BOBPORT"
@@ -130,8 +150,8 @@ check "the answer is logged" \
 check "the hang-up is logged" wait_for_text "$STATE.stderr" "Call 'alice' -> 'carol'" 2
 
 admin "$STATE" metrics >"$WORK/metrics.txt"
-check "metrics: 404 and 480 by sipregd, 482, 486 and 487 relayed: five 4xx answers" \
-  grep -qx 'sipreg_call_answers_total{class="4xx"} 5' "$WORK/metrics.txt"
+check "metrics: 404 and 480 by sipregd, 482, 486 (twice) and 487 relayed: six 4xx answers" \
+  grep -qx 'sipreg_call_answers_total{class="4xx"} 6' "$WORK/metrics.txt"
 [ "$FAILURES" -eq 0 ] || grep call_answers "$WORK/metrics.txt" | show /dev/stdin
 
 stop_pid "$SIPREGD_PID"

@@ -3,7 +3,8 @@
 # sipregd as demo-alice and demo-bob; alice calls bob by account name and then by number
 # (bob's callerid number), authenticating with 407 as chan_sip requires of local peers; bob
 # auto-answers; the calls are established end to end through sipregd (Record-Route), shown
-# by `sip show channels`, and hung up from either side with the BYE passing through.
+# by `sip show channels`, and hung up from either side with the BYE passing through; and a
+# third phone on TCP is reached over its own registration connection.
 source "$(dirname "$0")/lib.sh"
 command -v baresip >/dev/null || { echo "baresip not installed"; exit 1; }
 show() { sed 's/^/    | /' "$1"; }
@@ -19,6 +20,8 @@ STATE="$WORK/state"
 cat >"$WORK/sip.conf" <<EOF
 [general]
 udpbindaddr=127.0.0.1:$PORT
+tcpenable=yes
+tcpbindaddr=127.0.0.1:$PORT
 statedir=$STATE
 auth_algorithms=md5
 
@@ -33,6 +36,11 @@ type=friend
 host=dynamic
 secret=othersecretpassword
 callerid="Bob" <6002>
+
+[demo-carol]
+type=friend
+host=dynamic
+secret=carolsecret
 EOF
 start_sipregd "$STATE" "$WORK/sip.conf" || exit 1
 # Every SIP message sipregd reads and sends goes to its log (chan_sip's frames), so the
@@ -49,7 +57,7 @@ PY
 
 # start_phone NAME PASSWORD EXTRA-ACCOUNT-PARAMS: baresip with a control port (ctrl_tcp).
 # baresip takes its SIP port and the next one (TLS), so both must be free.
-start_phone() {
+start_phone() {  # start_phone NAME PASSWORD ACCOUNT-PARAMS [URI-PARAMS]
   local name=$1 password=$2 extra=$3 sip ctrl
   sip=$(free_port_pair); ctrl=$(free_port)
   mkdir -p "$WORK/$name"
@@ -66,7 +74,7 @@ audio_source		aufile,$WORK/tone.wav
 audio_player		aufile,$WORK/$name-heard.wav
 ctrl_tcp_listen		127.0.0.1:$ctrl
 EOF
-  echo "<sip:$name@127.0.0.1:$PORT>;auth_pass=$password;regint=300$extra" >"$WORK/$name/accounts"
+  echo "<sip:$name@127.0.0.1:$PORT${4:-}>;auth_pass=$password;regint=300$extra" >"$WORK/$name/accounts"
   baresip -f "$WORK/$name" >"$WORK/$name.out" 2>&1 </dev/null &
   PIDS+=($!)
   eval "${name//-/_}_CTRL=$ctrl"
@@ -148,9 +156,27 @@ check "bob hangs up" ctrl "$demo_bob_CTRL" hangup
 check "call 2: bob's BYE reaches alice's phone through sipregd, which answers 200" \
   bye_answered "$demo_alice_SIP"
 
+# --- call 3: to a phone registered over TCP (it keeps its connection open) -----------------
+# nat=force_rport: sipregd must send the INVITE over the phone's own connection. The REGISTER
+# came from an ephemeral port where nothing listens, so opening a new connection there would
+# fail: an established call proves the flow was reused.
+start_phone demo-carol carolsecret ";answermode=auto" ";transport=tcp"
+for _ in $(seq 1 100); do registered demo-carol && break; sleep 0.05; done
+check "carol registered over TCP" grep -qE " via TCP 127\.0\.0\.1:[0-9]+ " <(admin "$STATE" sip show peer demo-carol)
+CAROL_FLOW=$(admin "$STATE" sip show peer demo-carol | grep -oE "via TCP 127\.0\.0\.1:[0-9]+" | head -1 | cut -d: -f2)
+check "carol's flow comes from another port than the one she listens on" \
+  test -n "$CAROL_FLOW" -a "$CAROL_FLOW" != "$demo_carol_SIP"
+check "alice dials demo-carol" ctrl "$demo_alice_CTRL" dial "sip:demo-carol@127.0.0.1:$PORT"
+check "call 3: established at carol (over her TCP connection)" \
+  wait_for_text "$WORK/demo-carol.out" "Call established: sip:demo-alice@127.0.0.1:$PORT" 10
+check "call 3: the INVITE went to carol's registration flow" \
+  grep -q "<--- Transmitting to TCP:127.0.0.1:$CAROL_FLOW --->" "$STATE.stderr"
+check "alice hangs up call 3" ctrl "$demo_alice_CTRL" hangup
+check "call 3: the BYE reaches carol and she answers" wait_for_text_count "$STATE.stderr" "hung up after" 3 5
+
 admin "$STATE" metrics >"$WORK/metrics.txt"
-check "metrics: two calls routed" grep -qx "sipreg_calls_routed_total 2" "$WORK/metrics.txt"
-check "metrics: two answered (2xx)" grep -qx 'sipreg_call_answers_total{class="2xx"} 2' "$WORK/metrics.txt"
+check "metrics: three calls routed" grep -qx "sipreg_calls_routed_total 3" "$WORK/metrics.txt"
+check "metrics: three answered (2xx)" grep -qx 'sipreg_call_answers_total{class="2xx"} 3' "$WORK/metrics.txt"
 check "metrics: no active call" grep -qx "sipreg_active_calls 0" "$WORK/metrics.txt"
 
 stop_pid "$SIPREGD_PID"

@@ -126,7 +126,7 @@ MetricsSnapshot CollectMetrics(const ControlContext& ctx) {
   m.bindings = ctx.store.Count();
   m.accounts = ctx.live.config().accounts.size();
   for (const auto& p : CollectPeers(ctx, ctx.clock.WallNow())) m.peers_online += PeerOnline(p);
-  m.blocked_addresses = ctx.bans.Bans(ctx.clock.Now()).size();
+  m.blocked_addresses = ctx.bans.blocked_count(ctx.clock.Now());
   m.transactions = ctx.server.transaction_count();
   m.requests = c.requests.load();
   m.retransmissions = c.retransmissions.load();

@@ -152,7 +152,6 @@ void Proxy::RespondTo(const transport::ReceivedMessage& m, const txn::Transactio
 }
 
 void Proxy::OnInvite(const transport::ReceivedMessage& m, const txn::TransactionKey& key) {
-  host_.Respond(key, 100, sip::MakeResponse(m.message, 100, "Trying").Build());
   if (registrar_ == nullptr) return RespondTo(m, key, 500, "Server Internal Error");
   auto mf = MaxForwards(m.message);
   if (!mf) return RespondTo(m, key, 400, "Bad Request (Max-Forwards)");
@@ -339,6 +338,13 @@ void Proxy::ApplyActions(uint64_t id, const ForkActions& actions) {
           if (registrar_ != nullptr) b.AddHeader("Server", registrar_->options().server_header);
           bytes = b.Build();
         }
+        if (a.status >= 200 && a.status < 300 && c.upstream_2xx) {
+          // A later 2xx of another branch: the server transaction ended with the
+          // first one, so it goes upstream without one (§16.7 step 5).
+          SendUpstreamStateless(std::move(bytes));
+          break;
+        }
+        if (a.status >= 200 && a.status < 300) c.upstream_2xx = true;
         if (a.status >= 200) {
           ++counters_.finals[std::min(a.status / 100, 6)];
           SIPREG_LOG(log_, kVerbose, "proxy_invite", "Call from '{}' to '{}' (Call-ID {}): {}",
@@ -391,9 +397,6 @@ void Proxy::OnInDialog(const transport::ReceivedMessage& m, const txn::Transacti
   auto mf = MaxForwards(m.message);
   if (!mf) return RespondTo(m, key, 400, "Bad Request (Max-Forwards)");
   if (*mf == 0) return RespondTo(m, key, 483, "Too Many Hops");
-  if (m.message.method() == sip::Method::kInvite) {
-    host_.Respond(key, 100, sip::MakeResponse(m.message, 100, "Trying").Build());
-  }
   const std::string loop_hash = LoopHash(m.message);
   if (Looped(m.message, loop_hash)) return RespondTo(m, key, 482, "Loop Detected");
   auto target = TargetForUri(m.message.request_uri());
@@ -510,17 +513,25 @@ void Proxy::OnStrayResponse(const sip::Message& response) {
   if (!ours.ok() || !ours->branch() || !ours->branch()->starts_with("z9hG4bK")) return;
   auto local = host_.LocalEndpoint(sip::TransportKind::kUdp);
   if (!local || ours->host != local->ip) return;
-  auto next = sip::ParseVia(vias[1]);
-  if (!next.ok()) return;
-  sip::Endpoint fallback;
-  std::string_view host = next->host;
-  if (host.size() > 2 && host.front() == '[') host = host.substr(1, host.size() - 2);
-  fallback.ip = std::string(host);
-  fallback.port = next->port.value_or(5060);
-  auto dest = transport::ResponseDestination(*next, fallback);
   auto up = StripTopVia(response);
-  if (!dest.ok() || !up.ok()) return;
-  host_.SendStateless(*dest, std::move(*up), {});
+  if (up.ok()) SendUpstreamStateless(std::move(*up));
+}
+
+void Proxy::SendUpstreamStateless(std::string response) {
+  // Without a server transaction the response goes where its (new) top Via
+  // says: received/rport as the caller's transport stamped them (§18.2.2).
+  auto m = sip::Parse(response);
+  if (!m.ok()) return;
+  auto via = sip::ParseVia(m->top_via());
+  if (!via.ok()) return;
+  std::string_view host = via->host;
+  if (host.size() > 2 && host.front() == '[') host = host.substr(1, host.size() - 2);
+  sip::Endpoint sent_by{via->transport == "TCP"   ? sip::TransportKind::kTcp
+                        : via->transport == "TLS" ? sip::TransportKind::kTls
+                                                  : sip::TransportKind::kUdp,
+                        std::string(host), via->port.value_or(5060)};
+  auto dest = transport::ResponseDestination(*via, sent_by);
+  if (dest.ok()) host_.SendStateless(*dest, std::move(response), {});
 }
 
 void Proxy::Tick(SteadyTime now) {

@@ -101,6 +101,8 @@ class Proxy {
   void OnClientTerminated(const txn::TransactionKey& key);
   // A response no transaction wanted: a 2xx retransmission to relay upstream.
   void OnStrayResponse(const sip::Message& response);
+  // Sends a response (our Via already stripped) to its top Via, without a transaction.
+  void SendUpstreamStateless(std::string response);
   // Ring timeouts.
   void Tick(SteadyTime now);
 
@@ -127,6 +129,7 @@ class Proxy {
     std::unique_ptr<ForkContext> fork;
     std::string record_route;    // our Record-Route value, on the side the caller used
     std::string loop_hash;       // LoopHash of the caller's INVITE
+    bool upstream_2xx = false;   // a 2xx went upstream (later ones go statelessly)
     SteadyTime started{};
   };
 

@@ -80,13 +80,16 @@ Registrar::Registrar(RegistrarOptions options, const AccountDirectory& accounts,
 }
 
 std::string Registrar::ChallengeResponse(const sip::Message& request, std::string_view realm,
-                                         bool stale) const {
+                                         bool stale, bool proxy) const {
   sip::DigestChallengeSpec spec;
   spec.realm = std::string(realm);
   spec.algorithms = options_.algorithms;
   spec.offer_auth = options_.offer_qop;
-  auto b = sip::MakeResponse(request, 401, "Unauthorized", random_.HexToken(10));
-  for (auto& v : sip::BuildChallengeValues(spec, nonces_, stale)) b.AddHeader("WWW-Authenticate", v);
+  auto b = proxy ? sip::MakeResponse(request, 407, "Proxy Authentication Required",
+                                     random_.HexToken(10))
+                 : sip::MakeResponse(request, 401, "Unauthorized", random_.HexToken(10));
+  const std::string_view header = proxy ? "Proxy-Authenticate" : "WWW-Authenticate";
+  for (auto& v : sip::BuildChallengeValues(spec, nonces_, stale)) b.AddHeader(header, v);
   b.AddHeader("Server", options_.server_header);
   return b.Build();
 }
@@ -133,6 +136,31 @@ std::string Registrar::FinishOk(sip::MessageBuilder b,
   return b.Build();
 }
 
+RegError Registrar::CheckDigest(const sip::Message& request, const sip::DigestCredentials& creds,
+                               const Account& account, std::string_view realm) const {
+  sip::DigestVerifyOptions vopts;
+  vopts.realm = realm;
+  vopts.method = request.method_name();
+  vopts.body = request.body();
+  vopts.allowed_algorithms = allowed_;
+  vopts.require_qop = false;  // chan_sip-era phones and load tools answer without qop
+  switch (sip::VerifyCredentials(creds, account.auth_username, account.secret, vopts, nonces_)
+              .verdict) {
+    case sip::DigestVerdict::kOk: return RegError::kOk;
+    case sip::DigestVerdict::kStaleNonce: return RegError::kStaleNonce;
+    case sip::DigestVerdict::kBadNonce:
+    case sip::DigestVerdict::kReplay:
+    case sip::DigestVerdict::kAlgorithmNotAllowed:
+      // Not ours, reused or of a kind we no longer offer: ask again, count nothing.
+      return RegError::kChallenge;
+    case sip::DigestVerdict::kWrongResponse:
+    case sip::DigestVerdict::kRealmMismatch:
+    case sip::DigestVerdict::kUriMismatch: return RegError::kWrongPassword;
+    case sip::DigestVerdict::kMalformed: return RegError::kMalformed;
+  }
+  return RegError::kMalformed;
+}
+
 RequestAuth Registrar::AuthenticateRequest(const sip::Message& request, const Account& account,
                                            std::string_view source_ip) const {
   RequestAuth out;
@@ -141,17 +169,7 @@ RequestAuth Registrar::AuthenticateRequest(const sip::Message& request, const Ac
     out.error = e;
     out.status = status;
     if (status == 407) {
-      sip::DigestChallengeSpec spec;
-      spec.realm = std::string(realm);
-      spec.algorithms = options_.algorithms;
-      spec.offer_auth = options_.offer_qop;
-      auto b = sip::MakeResponse(request, 407, "Proxy Authentication Required",
-                                 random_.HexToken(10));
-      for (auto& v : sip::BuildChallengeValues(spec, nonces_, stale)) {
-        b.AddHeader("Proxy-Authenticate", v);
-      }
-      b.AddHeader("Server", options_.server_header);
-      out.response = b.Build();
+      out.response = ChallengeResponse(request, realm, stale, /*proxy=*/true);
     } else {
       auto b = sip::MakeResponse(request, status, reason, random_.HexToken(10));
       b.AddHeader("Server", options_.server_header);
@@ -174,26 +192,12 @@ RequestAuth Registrar::AuthenticateRequest(const sip::Message& request, const Ac
     return options_.always_auth_reject ? reject(RegError::kAuthNameMismatch, 407, "")
                                        : reject(RegError::kAuthNameMismatch, 403, "Forbidden");
   }
-  sip::DigestVerifyOptions vopts;
-  vopts.realm = realm;
-  vopts.method = request.method_name();
-  vopts.body = request.body();
-  vopts.allowed_algorithms = allowed_;
-  vopts.require_qop = false;
-  const auto verdict =
-      sip::VerifyCredentials(*creds, account.auth_username, account.secret, vopts, nonces_);
-  switch (verdict.verdict) {
-    case sip::DigestVerdict::kOk: return out;
-    case sip::DigestVerdict::kStaleNonce: return reject(RegError::kStaleNonce, 407, "", true);
-    case sip::DigestVerdict::kBadNonce:
-    case sip::DigestVerdict::kReplay:
-    case sip::DigestVerdict::kAlgorithmNotAllowed: return reject(RegError::kChallenge, 407, "");
-    case sip::DigestVerdict::kWrongResponse:
-    case sip::DigestVerdict::kRealmMismatch:
-    case sip::DigestVerdict::kUriMismatch: return reject(RegError::kWrongPassword, 407, "");
-    case sip::DigestVerdict::kMalformed: return reject(RegError::kMalformed, 400, "Bad Request");
+  switch (const RegError e = CheckDigest(request, *creds, account, realm)) {
+    case RegError::kOk: return out;
+    case RegError::kStaleNonce: return reject(e, 407, "", /*stale=*/true);
+    case RegError::kMalformed: return reject(e, 400, "Bad Request");
+    default: return reject(e, 407, "");  // kChallenge, kWrongPassword: a fresh challenge
   }
-  return reject(RegError::kMalformed, 400, "Bad Request");
 }
 
 void Registrar::HandleRegister(const sip::Message& request, const RegisterSource& source,
@@ -252,29 +256,8 @@ void Registrar::HandleRegister(const sip::Message& request, const RegisterSource
   if (!account->dynamic || !account->has_auth) {
     return done(Reject(request, std::move(out), RegError::kNotDynamic, realm));
   }
-  sip::DigestVerifyOptions vopts;
-  vopts.realm = realm;
-  vopts.method = "REGISTER";
-  vopts.body = request.body();
-  vopts.allowed_algorithms = allowed_;
-  vopts.require_qop = false;  // chan_sip-era phones and load tools answer without qop
-  const auto verdict =
-      sip::VerifyCredentials(*creds, account->auth_username, account->secret, vopts, nonces_);
-  switch (verdict.verdict) {
-    case sip::DigestVerdict::kOk: break;
-    case sip::DigestVerdict::kStaleNonce:
-      return done(Reject(request, std::move(out), RegError::kStaleNonce, realm));
-    case sip::DigestVerdict::kBadNonce:
-    case sip::DigestVerdict::kReplay:
-    case sip::DigestVerdict::kAlgorithmNotAllowed:
-      // Not ours, reused or of a kind we no longer offer: ask again, count nothing.
-      return done(Reject(request, std::move(out), RegError::kChallenge, realm));
-    case sip::DigestVerdict::kWrongResponse:
-    case sip::DigestVerdict::kRealmMismatch:
-    case sip::DigestVerdict::kUriMismatch:
-      return done(Reject(request, std::move(out), RegError::kWrongPassword, realm));
-    case sip::DigestVerdict::kMalformed:
-      return done(Reject(request, std::move(out), RegError::kMalformed, realm));
+  if (const RegError e = CheckDigest(request, *creds, *account, realm); e != RegError::kOk) {
+    return done(Reject(request, std::move(out), e, realm));
   }
 
   // Contacts and their expiry (RFC 3261 §10.3 steps 6-7).

@@ -25,6 +25,7 @@
 #include "registrar/binding.h"
 #include "registrar/binding_store.h"
 #include "registrar/contact_health.h"
+#include "sip/auth_header.h"
 #include "registrar/ring_group.h"
 #include "registrar/reg_error.h"
 #include "sip/digest.h"
@@ -114,8 +115,13 @@ class Registrar {
                          std::string_view realm, uint32_t min_expires = 0) const;
   // Adds every binding as Contact with its remaining expiry, Date and Server.
   std::string FinishOk(sip::MessageBuilder b, const std::vector<Binding>& bindings) const;
+  // Verifies `creds` against the account: kOk, kStaleNonce, kChallenge (nonce not
+  // ours / replayed / algorithm no longer offered), kWrongPassword or kMalformed.
+  RegError CheckDigest(const sip::Message& request, const sip::DigestCredentials& creds,
+                       const Account& account, std::string_view realm) const;
+  // 401 with WWW-Authenticate (REGISTER), or 407 with Proxy-Authenticate (calls).
   std::string ChallengeResponse(const sip::Message& request, std::string_view realm,
-                                bool stale) const;
+                                bool stale, bool proxy = false) const;
 
   RegistrarOptions options_;
   const AccountDirectory& accounts_;

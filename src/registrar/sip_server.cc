@@ -3,7 +3,6 @@
 #include <asio/post.hpp>
 #include <fmt/format.h>
 
-#include "sip/parser.h"
 #include "sip/serializer.h"
 #include "transaction/ack_builder.h"
 #include "transaction/client_invite_transaction.h"
@@ -96,8 +95,10 @@ void SipServer::QualifyStoredBindings() {
   std::vector<Binding> all;
   store_.ForEach([&all](const Binding& b) { all.push_back(b); });
   for (const auto& b : all) {
+    const Account* a = registrar_->accounts().Find(b.aor);
+    if (a == nullptr || !a->qualify) continue;
     auto local = transport_.LocalEndpoint(b.received.transport);
-    QualifyBinding(b, local ? *local : sip::Endpoint{b.received.transport, "0.0.0.0", 0});
+    QualifyBinding(*a, b, local ? *local : sip::Endpoint{b.received.transport, "0.0.0.0", 0});
   }
 }
 
@@ -109,9 +110,7 @@ void SipServer::Requalify() {
   QualifyStoredBindings();
 }
 
-void SipServer::QualifyBinding(const Binding& b, const sip::Endpoint& local) {
-  const Account* a = registrar_->accounts().Find(b.aor);
-  if (a == nullptr || !a->qualify) return;
+void SipServer::QualifyBinding(const Account& a, const Binding& b, const sip::Endpoint& local) {
   QualifyTarget t;
   t.aor = b.aor;
   t.contact = b.contact;
@@ -121,9 +120,9 @@ void SipServer::QualifyBinding(const Binding& b, const sip::Endpoint& local) {
   t.destination = b.received;
   t.connection_id = b.connection_id;
   t.local = local;
-  t.max_rtt = a->qualify_max_rtt;
-  t.timeout = a->qualify_timeout;
-  t.frequency = a->qualify_frequency;
+  t.max_rtt = a.qualify_max_rtt;
+  t.timeout = a.qualify_timeout;
+  t.frequency = a.qualify_frequency;
   qualify_.Track(std::move(t), clock_.Now());
 }
 
@@ -240,13 +239,7 @@ void SipServer::OnMessage(transport::ReceivedMessage m) {
   HandleNewRequest(m);
 }
 
-void SipServer::HandleNewRequest(const transport::ReceivedMessage& m) {
-  auto routed = table_.AddServer(m.message, m.source.transport);
-  if (!routed.ok()) {
-    ++counters_.bad_messages;
-    return;
-  }
-  const txn::TransactionKey key = routed->key;
+SipServer::Origin SipServer::OriginOf(const transport::ReceivedMessage& m) const {
   Origin origin;
   auto via = sip::ParseVia(m.message.top_via());
   auto dest = via.ok() ? transport::ResponseDestination(*via, m.source)
@@ -255,6 +248,23 @@ void SipServer::HandleNewRequest(const transport::ReceivedMessage& m) {
   origin.options.connection = m.conn;
   origin.options.local = m.local;
   origin.started = clock_.Now();
+  return origin;
+}
+
+void SipServer::HandleNewRequest(const transport::ReceivedMessage& m) {
+  // An INVITE's 100 Trying comes from its server transaction (after trying_delay,
+  // or at once on a retransmission) unless a final answer is quicker.
+  auto routed = table_.AddServer(
+      m.message, m.source.transport,
+      m.message.method() == sip::Method::kInvite
+          ? sip::MakeResponse(m.message, 100, "Trying").Build()
+          : std::string());
+  if (!routed.ok()) {
+    ++counters_.bad_messages;
+    return;
+  }
+  const txn::TransactionKey key = routed->key;
+  Origin origin = OriginOf(m);
   // An INVITE's final answer waits for a human: not a server latency to measure.
   origin.answered = m.message.method() == sip::Method::kInvite;
   origins_[key] = std::move(origin);
@@ -321,7 +331,7 @@ void SipServer::HandleUnauthenticatedRegister(const transport::ReceivedMessage& 
   // (401, or 400/404/420/403 for a bad request), synchronously; a retransmission
   // simply gets a fresh challenge. Half the transactions of a registration and
   // all of their timers and memory are saved.
-  const SteadyTime started = clock_.Now();
+  Origin origin = OriginOf(m);
   std::optional<RegisterOutcome> outcome;
   registrar_->HandleRegister(m.message, {m.source, m.conn},
                              [&outcome](RegisterOutcome o) { outcome = std::move(o); });
@@ -332,14 +342,8 @@ void SipServer::HandleUnauthenticatedRegister(const transport::ReceivedMessage& 
   }
   RecordRegisterOutcome(m.source, m.local, *outcome);
   if (StatusOf(outcome->response) == 0) return;
-  auto via = sip::ParseVia(m.message.top_via());
-  auto dest = via.ok() ? transport::ResponseDestination(*via, m.source)
-                       : Result<sip::Endpoint>(m.source);
-  transport::SendOptions options;
-  options.connection = m.conn;
-  options.local = m.local;
-  SendStateless(dest.ok() ? *dest : m.source, std::move(outcome->response), std::move(options));
-  counters_.request_duration.Observe(clock_.Now() - started);
+  SendStateless(origin.destination, std::move(outcome->response), std::move(origin.options));
+  counters_.request_duration.Observe(clock_.Now() - origin.started);
 }
 
 void SipServer::RecordRegisterOutcome(const sip::Endpoint& source, const sip::Endpoint& local,
@@ -374,7 +378,13 @@ void SipServer::RecordRegisterOutcome(const sip::Endpoint& source, const sip::En
                  outcome.account);
     }
     OnBindingsRemoved(outcome.removed);
-    for (const auto& b : outcome.bindings) QualifyBinding(b, local);
+    // Only accounts with qualify on have their bindings (re)tracked.
+    const Account* a = outcome.bindings.empty()
+                           ? nullptr
+                           : registrar_->accounts().Find(outcome.bindings.front().aor);
+    if (a != nullptr && a->qualify) {
+      for (const auto& b : outcome.bindings) QualifyBinding(*a, b, local);
+    }
   }
 }
 
@@ -385,23 +395,6 @@ void SipServer::Respond(const txn::TransactionKey& key, int status, std::string 
       it->second.answered = true;
       counters_.request_duration.Observe(clock_.Now() - it->second.started);
     }
-  }
-  if (status >= 200 && status < 300 && key.side == txn::TransactionSide::kServer &&
-      table_.Find(key) == nullptr) {
-    // A second 2xx of a forked INVITE after the first ended the server
-    // transaction: it goes upstream without one (RFC 3261 §16.7 step 5).
-    auto m = sip::Parse(bytes);
-    if (!m.ok()) return;
-    auto via = sip::ParseVia(m->top_via());
-    if (!via.ok()) return;
-    std::string_view host = via->host;
-    if (host.size() > 2 && host.front() == '[') host = host.substr(1, host.size() - 2);
-    sip::Endpoint fallback{via->transport == "TCP" ? sip::TransportKind::kTcp
-                                                   : sip::TransportKind::kUdp,
-                           std::string(host), via->port.value_or(5060)};
-    auto dest = transport::ResponseDestination(*via, fallback);
-    if (dest.ok()) SendStateless(*dest, std::move(bytes), {});
-    return;
   }
   auto actions = table_.Dispatch(key, txn::Event::TuResponse(status, std::move(bytes)));
   if (actions.ok()) Apply(key, *actions);

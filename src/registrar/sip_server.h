@@ -122,8 +122,10 @@ class SipServer final : private ProxyHost {
 
   void OnMessage(transport::ReceivedMessage m);
   void OnResponse(const transport::ReceivedMessage& m);
-  // Tracks `b` if its account has qualify on (a no-op otherwise).
-  void QualifyBinding(const Binding& b, const sip::Endpoint& local);
+  // Tracks `b` of account `a` (which has qualify on).
+  void QualifyBinding(const Account& a, const Binding& b, const sip::Endpoint& local);
+  // Where a request's responses go (RFC 3261 §18.2.2, RFC 3581) and when it arrived.
+  Origin OriginOf(const transport::ReceivedMessage& m) const;
   void SendQualifyPings(SteadyTime now);
   void LogQualify(const QualifyTransition& t);
   bool Debugging(const sip::Endpoint& peer) const;

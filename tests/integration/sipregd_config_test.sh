@@ -125,6 +125,13 @@ PY
     wait_for_text "$state.stderr" "<--- SIP read from UDP:127.0.0.1:" 2
   check "demo $f: and the 200 OK sent back" \
     wait_for_text "$state.stderr" "<--- Transmitting to UDP:127.0.0.1:" 2
+  admin "$state" sip set debug ip 127.0.0.2 >/dev/null
+  frames=$(grep -c "<--- SIP read from" "$state.stderr")
+  run_probe "$WORK/probe-dbg2-$f.txt" --server "127.0.0.1:$port" --user demo-bob \
+    --password othersecretpassword --timeout 3
+  sleep 0.2
+  check "demo $f: sip set debug ip 127.0.0.2 prints nothing for traffic from 127.0.0.1" \
+    equals "$(grep -c "<--- SIP read from" "$state.stderr")" "$frames"
   check "demo $f: sip set debug off" \
     equals "$(admin "$state" sip set debug off)" "SIP Debugging Disabled"
   check "demo $f: sip set debug ip with no address is an error" \

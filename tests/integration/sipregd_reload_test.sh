@@ -54,6 +54,12 @@ check "demo-alice kept her binding across the reload" \
 check "demo-bob is no longer listed" not_contains "$WORK/peers.txt" "demo-bob"
 check "demo-carol is listed, not registered yet" grep -qE "^demo-carol +\(Unspecified\) " "$WORK/peers.txt"
 [ "$FAILURES" -eq 0 ] || show "$WORK/peers.txt"
+admin "$STATE" sip show peers --page 2 --page-size 1 >"$WORK/page2.txt" 2>&1
+check "sip show peers --page 2 --page-size 1: only the second peer, and the page line" bash -c \
+  "grep -c '^demo-' '$WORK/page2.txt' | grep -qx 1 && grep -q '^demo-carol ' '$WORK/page2.txt' &&
+   grep -qx 'Page 2 of 2 (1 peers a page; --page N for more)' '$WORK/page2.txt'"
+check "sip show peers like carol: only demo-carol" \
+  equals "$(admin "$STATE" sip show peers like carol | grep -c '^demo-')" 1
 
 run_probe "$WORK/alice-old.json" --server "$SRV" --user demo-alice --password verysecretpassword --json --timeout 3
 check "demo-alice's old password is now refused" equals "$(verdict "$WORK/alice-old.json")" "Rejected by Server"

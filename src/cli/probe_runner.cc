@@ -18,6 +18,7 @@
 #include "sip/cseq.h"
 #include "transaction/client_non_invite_transaction.h"
 #include "transport/asio_transport.h"
+#include "transport/ip_address.h"
 
 namespace sipreg::cli {
 namespace {
@@ -56,21 +57,6 @@ Result<std::string> Resolve(asio::io_context& io, const std::string& host) {
                                         ec ? ec.message() : "no address"));
   }
   return results.begin()->endpoint().address().to_string();
-}
-
-// The local address the kernel would send from to reach `ip` (a connected UDP
-// socket sends nothing; it only asks the routing table).
-Result<std::string> RouteSourceIp(asio::io_context& io, const std::string& ip, uint16_t port) {
-  asio::error_code ec;
-  auto addr = asio::ip::make_address(ip, ec);
-  if (ec) return Status::InvalidArgument("bad address " + ip);
-  asio::ip::udp::socket s(io);
-  s.open(addr.is_v6() ? asio::ip::udp::v6() : asio::ip::udp::v4(), ec);
-  if (!ec) s.connect({addr, port}, ec);
-  if (ec) return Status::Unavailable(fmt::format("no route to {}: {}", ip, ec.message()));
-  auto local = s.local_endpoint(ec);
-  if (ec) return Status::Unavailable(ec.message());
-  return local.address().to_string();
 }
 
 // Drives one RegistrationProbe over real sockets. Everything runs on `io_`'s
@@ -119,7 +105,7 @@ class ProbeSession {
   Status StartUdp() {
     std::string ip = opts_.bind_ip;
     if (ip.empty()) {
-      auto routed = RouteSourceIp(io_, dest_.ip, dest_.port);
+      auto routed = transport::RouteSourceIp(io_, dest_.ip, dest_.port);
       if (!routed.ok()) return routed.status();
       ip = *routed;
     }

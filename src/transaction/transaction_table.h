@@ -79,6 +79,8 @@ class TransactionTable {
   // may terminate it.
   Transaction* Find(const TransactionKey& key);
   size_t size() const { return txns_.size(); }
+  // Drops every transaction without telling anyone (the owner is starting over).
+  void Clear() { txns_.clear(); }
   const TimerConfig& timers() const { return timers_; }
 
  private:

@@ -322,6 +322,13 @@ void AsioTransport::OnSendFailed(StreamConnection& conn,
                     SendFailure{conn.info().peer, conn.info().id, std::move(why)});
 }
 
+void AsioTransport::OnPong(StreamConnection& conn) {
+  if (!on_pong_) return;
+  Post([this, id = conn.info().id] {
+    if (on_pong_) on_pong_(id);
+  });
+}
+
 void AsioTransport::OnClosed(StreamConnection& conn, Status reason) {
   const ConnectionInfo info = conn.info();
   conns_.erase(info.id);

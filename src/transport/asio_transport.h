@@ -87,6 +87,7 @@ class AsioTransport final : public Transport,
   void SetConnectionClosedHandler(ConnectionClosedHandler handler) override {
     on_closed_ = std::move(handler);
   }
+  void SetPongHandler(PongHandler handler) override { on_pong_ = std::move(handler); }
 
   // Open (or connecting) TCP/TLS connections.
   size_t connection_count() const { return conns_.size(); }
@@ -105,6 +106,7 @@ class AsioTransport final : public Transport,
   void OnSendFailed(StreamConnection& conn, std::function<void(const SendFailure&)> on_failure,
                     Status why) override;
   void OnClosed(StreamConnection& conn, Status reason) override;
+  void OnPong(StreamConnection& conn) override;
 
   // Stamps requests and hands the message up (or reports it as bad).
   void Deliver(ReceivedMessage received);
@@ -131,6 +133,7 @@ class AsioTransport final : public Transport,
   BadMessageHandler on_bad_message_;
   SendFailureHandler on_error_;
   ConnectionClosedHandler on_closed_;
+  PongHandler on_pong_;
 
   TlsContextPtr tls_server_context_;  // built by the first Listen(kTls)
   TlsContextPtr tls_client_context_;  // built by the first outbound TLS connection

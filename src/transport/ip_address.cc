@@ -2,6 +2,8 @@
 
 #include <system_error>
 
+#include <asio/ip/udp.hpp>
+
 namespace sipreg::transport {
 
 std::optional<asio::ip::address> ParseIpLiteral(std::string_view text) {
@@ -30,6 +32,23 @@ bool SameIp(std::string_view a, std::string_view b) {
   std::optional<asio::ip::address> x = ParseIpLiteral(a);
   std::optional<asio::ip::address> y = ParseIpLiteral(b);
   return x && y && *x == *y;
+}
+
+}  // namespace sipreg::transport
+
+namespace sipreg::transport {
+
+Result<std::string> RouteSourceIp(asio::io_context& io, const std::string& ip, uint16_t port) {
+  auto addr = ParseIpLiteral(ip);
+  if (!addr) return Status::InvalidArgument("bad address " + ip);
+  asio::error_code ec;
+  asio::ip::udp::socket s(io);
+  s.open(addr->is_v6() ? asio::ip::udp::v6() : asio::ip::udp::v4(), ec);
+  if (!ec) s.connect({*addr, port}, ec);
+  if (ec) return Status::Unavailable("no route to " + ip + ": " + ec.message());
+  auto local = s.local_endpoint(ec);
+  if (ec) return Status::Unavailable(ec.message());
+  return IpToString(local.address());
 }
 
 }  // namespace sipreg::transport

@@ -219,6 +219,8 @@ void StreamConnection::OnRead(const std::error_code& ec, size_t n) {
         WriteNext();
         break;
       case sip::StreamFramer::Kind::kPong:
+        if (owner_ != nullptr) owner_->OnPong(*this);
+        if (state_ == State::kClosed) return;
         break;
       case sip::StreamFramer::Kind::kError:
         if (owner_ != nullptr) {

@@ -59,6 +59,8 @@ class StreamConnection : public std::enable_shared_from_this<StreamConnection> {
                               std::function<void(const SendFailure&)> on_failure, Status why) = 0;
     // Called once, last. `reason` is OK for an orderly close.
     virtual void OnClosed(StreamConnection& conn, Status reason) = 0;
+    // A lone CRLF (RFC 5626 §4.4.1 keep-alive pong) arrived between messages.
+    virtual void OnPong(StreamConnection& /*conn*/) {}
 
    protected:
     ~Owner() = default;

@@ -77,6 +77,8 @@ using ConnectionClosedHandler = std::function<void(const ConnectionInfo&, const 
 // Result of Connect(): the connection once it is usable (TCP connected, TLS
 // handshake done), or why it could not be established.
 using ConnectedCallback = std::function<void(const Result<ConnectionInfo>&)>;
+// A CRLF keep-alive pong (RFC 5626 §4.4.1) arrived on this connection.
+using PongHandler = std::function<void(ConnectionId)>;
 
 struct SendOptions {
   // TCP/TLS: send on this connection if it is still open (e.g. the connection a
@@ -129,6 +131,9 @@ class Transport {
   virtual void SetBadMessageHandler(BadMessageHandler handler) = 0;
   virtual void SetErrorHandler(SendFailureHandler handler) = 0;
   virtual void SetConnectionClosedHandler(ConnectionClosedHandler handler) = 0;
+  // Optional: told of keep-alive pongs on stream connections (clients use it to
+  // check that a flow is alive). Default: pongs are dropped.
+  virtual void SetPongHandler(PongHandler /*handler*/) {}
 };
 
 }  // namespace sipreg::transport

@@ -2,7 +2,8 @@
 #   make demo   install what is missing, build, run sipregd in the foreground on demo/sip.conf
 #   make test   install what is missing, build, run every test (unit, integration,
 #               ASan+UBSan unit tests, bounded fuzzing)
-# Other targets: deps, build, unit, integration, asan, fuzz, bench, demo-probe, format, clean.
+# Other targets: deps, build, unit, integration, asan, fuzz, bench, demo-probe, demo-device,
+# format, clean.
 
 BUILD      ?= build
 ASAN_BUILD ?= build-asan
@@ -11,13 +12,16 @@ JOBS       ?= $(shell nproc)
 FUZZ_SECONDS ?= 25
 CMAKE_FLAGS ?=
 
-.PHONY: demo demo-probe test deps build unit integration asan fuzz bench format clean
+.PHONY: demo demo-probe demo-device test deps build unit integration asan fuzz bench format clean
 
 demo: build
 	bash scripts/demo.sh $(BUILD)
 
 demo-probe: build
 	bash scripts/demo-probe-kamailio.sh $(BUILD)
+
+demo-device: build
+	bash scripts/demo-device.sh $(BUILD)
 
 test: deps
 	bash scripts/test-all.sh

@@ -312,7 +312,12 @@ void RegistrationEngine::Pump() {
   if (target.transport == sip::TransportKind::kUdp && !udp_local_) return;
 
   const auto now = clock_.Now();
-  const uint32_t rate = std::max<uint32_t>(1, config_.sip.register_rate);
+  uint32_t rate = std::max<uint32_t>(1, config_.sip.register_rate);
+  if (shutting_down_) {
+    // Unregistering must fit in the shutdown deadline: every extension's REGISTER
+    // (and an answer to a challenge) within about 4 s, however low the rate is set.
+    rate = std::max<uint32_t>(rate, static_cast<uint32_t>(regs_.size() / 2 + 1));
+  }
   const auto interval = std::chrono::duration_cast<SteadyTime::duration>(
       std::chrono::duration<double>(1.0 / rate));
   // A burst of up to 1/20 s worth of requests after a quiet spell.

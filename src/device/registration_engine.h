@@ -6,7 +6,8 @@
 // cancel extension).
 //
 //  * Rate: at most `register_rate` new REGISTER transactions per second, all
-//    extensions together; answers to challenges and unregisters go first.
+//    extensions together; answers to challenges and unregisters go first. While
+//    shutting down the rate is raised so every unregister fits in the deadline.
 //  * Flow: UDP from the bound local port; TCP/TLS one connection, opened on
 //    demand. When the connection closes or a keep-alive goes unanswered, every
 //    Successful extension re-registers (RegistrationPolicy::OnFlowFailed).

@@ -228,10 +228,9 @@ void RegistrationPolicy::OnResponse(const sip::Message& response) {
   in_flight_ = false;
 
   if (in_flight_unregister_) {
-    const bool refused = sent_credentials_ && fresh_challenge_;
-    if ((code == 401 || code == 407) && !refused && ++challenges_this_attempt_ <= 2) {
-      OnChallenge(response, code == 407);  // answered once even when unregistering
-      if (due_) return;
+    if ((code == 401 || code == 407) &&
+        AnswerChallenge(response, code == 407) == ChallengeVerdict::kAnswered) {
+      return;  // challenges are answered when unregistering too
     }
     Event(code < 300 ? "info" : "warning",
           fmt::format("unregistered: {} {}", code, response.reason_phrase()));
@@ -282,7 +281,8 @@ void RegistrationPolicy::OnResponse(const sip::Message& response) {
        hard ? Failure::kHard : Failure::kSoft, wait);
 }
 
-void RegistrationPolicy::OnChallenge(const sip::Message& response, bool proxy) {
+RegistrationPolicy::ChallengeVerdict RegistrationPolicy::AnswerChallenge(
+    const sip::Message& response, bool proxy) {
   const bool refused = sent_credentials_ && fresh_challenge_;
   const auto id = proxy ? sip::HeaderId::kProxyAuthenticate : sip::HeaderId::kWwwAuthenticate;
   std::vector<std::string_view> values;
@@ -298,23 +298,10 @@ void RegistrationPolicy::OnChallenge(const sip::Message& response, bool proxy) {
     Event("error", fmt::format("{} {} to our credentials: wrong password or Authentication ID {}",
                                response.status_code(), response.reason_phrase(), AuthId()));
     digest_.Reset();
-    Fail(kStatusRejected, response.status_code(), std::string(response.reason_phrase()),
-         HintFor(response.status_code(), response.reason_phrase(), true), Failure::kHard,
-         std::nullopt);
-    return;
+    return ChallengeVerdict::kRefused;
   }
-  if (++challenges_this_attempt_ > kMaxChallengesPerAttempt) {
-    Fail(kStatusRejected, response.status_code(), std::string(response.reason_phrase()),
-         HintFor(response.status_code(), response.reason_phrase(), true), Failure::kHard,
-         std::nullopt);
-    return;
-  }
-  if (!digest_.OnChallenge(values).ok()) {
-    Fail(kStatusRejected, response.status_code(), std::string(response.reason_phrase()),
-         HintFor(response.status_code(), response.reason_phrase(), false), Failure::kHard,
-         std::nullopt);
-    return;
-  }
+  if (++challenges_this_attempt_ > kMaxChallengesPerAttempt) return ChallengeVerdict::kRefused;
+  if (!digest_.OnChallenge(values).ok()) return ChallengeVerdict::kUnusable;
   auth_header_ = proxy ? "Proxy-Authorization" : "Authorization";
   fresh_challenge_ = true;
   const auto* c = digest_.challenge();
@@ -323,6 +310,16 @@ void RegistrationPolicy::OnChallenge(const sip::Message& response, bool proxy) {
                             stale ? "stale-nonce " : "", c->realm,
                             c->algorithm.empty() ? "MD5" : c->algorithm, AuthId()));
   Due();
+  return ChallengeVerdict::kAnswered;
+}
+
+void RegistrationPolicy::OnChallenge(const sip::Message& response, bool proxy) {
+  const auto verdict = AnswerChallenge(response, proxy);
+  if (verdict == ChallengeVerdict::kAnswered) return;
+  Fail(kStatusRejected, response.status_code(), std::string(response.reason_phrase()),
+       HintFor(response.status_code(), response.reason_phrase(),
+               verdict == ChallengeVerdict::kRefused),
+       Failure::kHard, std::nullopt);
 }
 
 std::optional<uint32_t> RegistrationPolicy::GrantedExpires(const sip::Message& response) const {

@@ -137,6 +137,10 @@ class RegistrationPolicy {
   void Due() { due_ = true; wakeup_.reset(); }
   void ScheduleIn(Millis delay);
   void OnSuccess(const sip::Message& response);
+  enum class ChallengeVerdict { kAnswered, kRefused, kUnusable };
+  // Adopts a 401/407's challenge and makes the answer due, unless the
+  // credentials just sent were refused (no stale=true) or rounds ran out.
+  ChallengeVerdict AnswerChallenge(const sip::Message& response, bool proxy);
   void OnChallenge(const sip::Message& response, bool proxy);
   void Fail(const char* status, int code, std::string reason, std::string detail, Failure kind,
             std::optional<uint32_t> retry_after);

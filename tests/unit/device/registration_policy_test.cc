@@ -375,6 +375,31 @@ TEST_F(PolicyTest, StopUnregistersWithExpiresZeroAndAnswersAChallenge) {
   EXPECT_FALSE(policy_.wants_send());
 }
 
+TEST_F(PolicyTest, UnregisterAnswersAStaleNonceEvenAfterFreshCredentials) {
+  RegisterOk();
+  policy_.Stop();
+  auto un = Send();
+  policy_.OnResponse(Reply(un, 401, "Unauthorized", Challenge(false, "n2")));
+  auto un2 = Send();  // fresh credentials for n2 ...
+  policy_.OnResponse(Reply(un2, 401, "Unauthorized", Challenge(true, "n3")));  // ... stale
+  ASSERT_TRUE(policy_.wants_send());
+  auto un3 = Send();
+  EXPECT_EQ(un3.Value(sip::HeaderId::kExpires), "0");
+  policy_.OnResponse(Reply(un3, 200, "OK"));
+  EXPECT_TRUE(policy_.done());
+}
+
+TEST_F(PolicyTest, UnregisterGivesUpWhenFreshCredentialsAreRefused) {
+  RegisterOk();
+  policy_.Stop();
+  auto un = Send();
+  policy_.OnResponse(Reply(un, 401, "Unauthorized", Challenge(false, "n2")));
+  auto un2 = Send();
+  policy_.OnResponse(Reply(un2, 401, "Unauthorized", Challenge(false, "n3")));
+  EXPECT_TRUE(policy_.done());
+  EXPECT_FALSE(policy_.wants_send());
+}
+
 TEST_F(PolicyTest, StopBeforeAnyRegistrationIsDoneAtOnce) {
   policy_.Start();
   Send();

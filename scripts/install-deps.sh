@@ -9,9 +9,10 @@ PACKAGES=(
   build-essential cmake ninja-build pkg-config clang libclang-rt-14-dev
   # libraries
   libasio-dev libssl-dev libspdlog-dev libfmt-dev libcli11-dev nlohmann-json3-dev
-  libsqlite3-dev libgtest-dev libgmock-dev libbenchmark-dev libcpp-httplib-dev
+  libsqlite3-dev libgtest-dev libgmock-dev libbenchmark-dev libcpp-httplib-dev libc-ares-dev
   # real peers for tests and the demo
   sip-tester kamailio kamailio-sqlite-modules baresip sqlite3 openssl python3 iproute2 fail2ban curl
+  dnsmasq-base
   chromium
 )
 

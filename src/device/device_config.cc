@@ -236,7 +236,7 @@ bool KeyAllowed(const SectionClass& s, std::string_view key) {
   static constexpr std::string_view kSip[] = {
       "server",    "outbound_proxy",     "transport",    "expires",
       "keepalive", "keepalive_interval", "local_port",   "tls_verify",
-      "tls_ca",    "display_name",       "register_rate"};
+      "tls_ca",    "display_name",       "register_rate", "dns_server"};
   static constexpr std::string_view kWeb[] = {"listen", "password"};
   static constexpr std::string_view kAudio[] = {"output"};
   static constexpr std::string_view kExtension[] = {"extension", "auth_id", "password", "enabled"};
@@ -531,6 +531,9 @@ class Parser {
         sip.display_name = e.value;
       } else if (k == "register_rate") {
         SIPREG_RETURN_IF_ERROR(ReadUint(s, e, 1, 100000, sip.register_rate));
+      } else if (k == "dns_server") {
+        sip.dns_server = HostPort{};
+        if (!e.value.empty()) SIPREG_RETURN_IF_ERROR(ReadHostPort(s, e, false, sip.dns_server));
       }
     }
     return Status::Ok();
@@ -764,7 +767,7 @@ class JsonToIni {
     SIPREG_RETURN_IF_ERROR(OnlyFields(
         *sip, "sip",
         {"server", "outbound_proxy", "transport", "expires", "keepalive", "keepalive_interval",
-         "local_port", "tls_verify", "tls_ca", "display_name", "register_rate"}));
+         "local_port", "tls_verify", "tls_ca", "display_name", "register_rate", "dns_server"}));
     Line("[sip]", "sip");
     constexpr auto kStr = json::value_t::string;
     constexpr auto kInt = json::value_t::number_integer;
@@ -779,7 +782,8 @@ class JsonToIni {
                  {"tls_verify", json::value_t::boolean},
                  {"tls_ca", kStr},
                  {"display_name", kStr},
-                 {"register_rate", kInt}},
+                 {"register_rate", kInt},
+                 {"dns_server", kStr}},
                 false);
   }
 
@@ -989,6 +993,7 @@ std::string SerializeDeviceConfig(const DeviceConfig& c) {
   key_if("tls_ca", c.sip.tls_ca);
   key_if("display_name", c.sip.display_name);
   key("register_rate", std::to_string(c.sip.register_rate));
+  key_if("dns_server", c.sip.dns_server.ToString());
 
   out += "\n[web]\n";
   key("listen", c.web.listen.empty() ? "off" : c.web.listen.ToString());
@@ -1072,7 +1077,8 @@ json ConfigToJson(const DeviceConfig& c, bool with_secrets) {
               {"tls_verify", c.sip.tls_verify},
               {"tls_ca", c.sip.tls_ca},
               {"display_name", c.sip.display_name},
-              {"register_rate", c.sip.register_rate}};
+              {"register_rate", c.sip.register_rate},
+              {"dns_server", c.sip.dns_server.ToString()}};
   j["web"] = {{"listen", c.web.listen.empty() ? "off" : c.web.listen.ToString()}};
   if (with_secrets) j["web"]["password"] = c.web.password;
   j["audio"] = {{"output", c.audio.output}};

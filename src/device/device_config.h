@@ -4,7 +4,7 @@
 //
 //   [sip]      server, outbound_proxy, transport, expires, keepalive,
 //              keepalive_interval, local_port, tls_verify, tls_ca, display_name,
-//              register_rate
+//              register_rate, dns_server
 //   [web]      listen, password
 //   [audio]    output
 //   [page] [page.N]    extension, auth_id, password, enabled
@@ -60,6 +60,7 @@ struct SipSettings {
   std::string tls_ca;               // PEM bundle; empty: system CAs
   std::string display_name;
   uint32_t register_rate = 50;      // new REGISTER transactions per second, >= 1
+  HostPort dns_server;              // empty: the system resolver (/etc/resolv.conf)
   bool operator==(const SipSettings&) const = default;
 };
 

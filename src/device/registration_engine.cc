@@ -47,7 +47,7 @@ std::string TxnTimerKey(const txn::TransactionKey& key, txn::TimerId id) {
 bool SameFlow(const SipSettings& a, const SipSettings& b) {
   return a.server == b.server && a.outbound_proxy == b.outbound_proxy &&
          a.transport == b.transport && a.local_port == b.local_port &&
-         a.tls_verify == b.tls_verify && a.tls_ca == b.tls_ca;
+         a.tls_verify == b.tls_verify && a.tls_ca == b.tls_ca && a.dns_server == b.dns_server;
 }
 
 }  // namespace
@@ -201,17 +201,21 @@ Status RegistrationEngine::OpenFlow() {
                                bad.status.message()));
   });
 
-  auto targets = ResolveTargets(io_, config_.sip);
+  auto targets = ResolveTargets(config_.sip, random_);
   if (!targets.ok()) {
     resolved_ = false;
-    Log("error", fmt::format("DNS: {}", targets.status().message()));
+    resolve_error_ = targets.status().message();
+    Log("error", fmt::format("DNS: {}", resolve_error_));
     return Status::Ok();  // registrations report it and retry
   }
   targets_ = std::move(targets).value();
   target_index_ = 0;
   targets_tried_ = 1;
   resolved_ = true;
-  Log("info", fmt::format("DNS: {}", targets_.described));
+  for (const auto& line : targets_.trace) Log("info", "DNS: " + line);
+  std::string list;
+  for (const auto& a : targets_.addresses) list += (list.empty() ? "" : ", ") + TargetLabel(a);
+  Log("info", "server addresses: " + list);
 
   const sip::Endpoint& target = targets_.addresses.front();
   if (target.transport == sip::TransportKind::kUdp) {
@@ -300,7 +304,7 @@ void RegistrationEngine::Pump() {
     // Try again now that a registration is due; still failing means No reply.
     Status st = OpenFlow();
     if (!st.ok() || !resolved_) {
-      FailQueued(st.ok() ? "cannot resolve the SIP server" : st.message(), false);
+      FailQueued(st.ok() ? resolve_error_ : st.message(), false);
       return;
     }
   }

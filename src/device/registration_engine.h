@@ -162,6 +162,7 @@ class RegistrationEngine {
   std::optional<sip::Endpoint> stream_local_;
   bool connecting_ = false;
   bool resolved_ = false;
+  std::string resolve_error_;  // why the last resolution failed
 
   // Registrations by serial (stable across Apply), in config order.
   uint64_t next_serial_ = 1;

@@ -467,7 +467,10 @@ void RegistrationEngine::ApplyActions(const txn::TransactionKey& key, const txn:
       case txn::ActionKind::kPassToTu: {
         if (own == owners_.end() || response == nullptr || a.status_code < 200) break;
         const TxnOwner owner = own->second;
-        if (owner.reg == 0) break;  // OPTIONS keep-alive answered: the flow is alive
+        if (owner.reg == 0) {  // OPTIONS keep-alive answered: the flow is alive
+          options_txn_.reset();
+          break;
+        }
         targets_tried_ = 1;
         auto it = regs_.find(owner.reg);
         if (it == regs_.end()) break;

@@ -123,7 +123,7 @@ StreamFramer::Event StreamFramer::Next() {
       pending_crlf_ = false;
       ev.kind = Kind::kKeepAlive;
     } else {
-      pending_crlf_ = rest == 0;
+      pending_crlf_ = rest == 0 && !expect_pongs_;
       ev.kind = Kind::kPong;
     }
     return ev;

@@ -34,6 +34,11 @@ class StreamFramer {
 
   explicit StreamFramer(ParseLimits limits = {}) : limits_(limits) {}
 
+  // For a connection we opened (we are the client, RFC 5626 §4.4.1): the peer
+  // answers our pings and does not ping us, so every lone CRLF is a pong — two
+  // pongs in a row are not read as a ping split across reads.
+  void set_expect_pongs(bool expect) { expect_pongs_ = expect; }
+
   // Appends received bytes. Call Next() until it returns kNeedMore or kError.
   void Feed(std::string_view bytes);
   Event Next();
@@ -53,6 +58,7 @@ class StreamFramer {
   size_t scanned_ = 0;         // bytes after pos_ already searched for the end of the headers
   size_t message_size_ = 0;    // size of the message at pos_ once its headers are in; 0 = unknown
   bool pending_crlf_ = false;  // last event was a CRLF at the very end of the buffer
+  bool expect_pongs_ = false;
 };
 
 }  // namespace sipreg::sip

@@ -56,6 +56,7 @@ std::shared_ptr<StreamConnection> StreamConnection::Outbound(
   c->info_.peer = MakeEndpoint(c->info_.peer.transport, peer.address(), peer.port());
   c->tls_server_name_ = std::move(tls_server_name);
   c->verify_peer_ = verify_peer;
+  c->framer_.set_expect_pongs(true);  // our pings are answered with CRLF pongs
   return c;
 }
 

@@ -180,10 +180,10 @@ stop_pid "$KAM_PID"
 # Keep-alive: a UDP socket standing in as the server answers REGISTER with 200 OK and
 # records every double CRLF with its arrival time.
 KA=$(free_port)
-python3 "$SIPREG_SOURCE_DIR/tests/integration/udp_stand_in_server.py" "$KA" "$WORK/ka.log" \
+python3 "$SIPREG_SOURCE_DIR/tests/integration/sip_stand_in_server.py" "$KA" "$WORK/ka.log" \
   >"$WORK/ka-server.out" 2>&1 &
 PIDS+=($!)
-sleep 0.3
+wait_for_text "$WORK/ka.log" LISTENING 10 || echo "stand-in server did not start"
 KAWEB=$(free_port)
 cat >"$WORK/ka.conf" <<EOF
 [sip]

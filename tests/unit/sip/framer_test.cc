@@ -129,6 +129,18 @@ TEST(FramerTest, LonePongAtEndOfBufferIsReportedAtOnce) {
   EXPECT_EQ(f.Next().kind, Kind::kNeedMore);
 }
 
+TEST(FramerTest, PongsInARowOnAClientConnectionAreAllPongs) {
+  // Regression (device keep-alive): a client's second CRLF pong was taken for the
+  // second half of a split ping, so the client answered it and never saw its pong.
+  StreamFramer f;
+  f.set_expect_pongs(true);
+  for (int i = 0; i < 3; ++i) {
+    f.Feed("\r\n");
+    EXPECT_EQ(f.Next().kind, Kind::kPong) << i;
+    EXPECT_EQ(f.Next().kind, Kind::kNeedMore);
+  }
+}
+
 TEST(FramerTest, PingSplitAcrossReadsStillGetsAnswered) {
   StreamFramer f;
   f.Feed("\r\n");

@@ -122,6 +122,13 @@ bool IsUserPart(std::string_view s) {
   return !s.empty() && std::all_of(s.begin(), s.end(), IsUserPartChar);
 }
 
+// An Authentication ID may also be "user@domain", as some hosted PBXs issue them.
+bool IsAuthId(std::string_view s) {
+  return !s.empty() && std::all_of(s.begin(), s.end(), [](char c) {
+    return IsUserPartChar(c) || c == '@';
+  });
+}
+
 bool ParseUint(std::string_view s, uint64_t min, uint64_t max, uint64_t& out) {
   if (!AllDigits(s)) return false;
   uint64_t v = 0;
@@ -476,6 +483,15 @@ class Parser {
     out = std::move(*hp);
     return Status::Ok();
   }
+  Status ReadAuthId(const RawSection& s, const RawEntry& e, std::string& out) const {
+    if (!IsAuthId(e.value)) {
+      return BadValue(s, e,
+                      "expected an authentication ID (letters, digits, @ and -_.!~*'()&=+$,;?/)");
+    }
+    out = e.value;
+    return Status::Ok();
+  }
+
   Status ReadUserPart(const RawSection& s, const RawEntry& e, std::string& out) const {
     if (!IsUserPart(e.value)) {
       return BadValue(s, e, "expected a SIP user part (letters, digits and -_.!~*'()&=+$,;?/)");
@@ -582,7 +598,7 @@ class Parser {
         SIPREG_RETURN_IF_ERROR(ReadUserPart(s, e, ext.extension));
       } else if (k == "auth_id") {
         ext.auth_id.clear();
-        if (!e.value.empty()) SIPREG_RETURN_IF_ERROR(ReadUserPart(s, e, ext.auth_id));
+        if (!e.value.empty()) SIPREG_RETURN_IF_ERROR(ReadAuthId(s, e, ext.auth_id));
       } else if (k == "password") {
         ext.password = e.value;
       } else if (k == "enabled") {
@@ -606,7 +622,7 @@ class Parser {
         if (!e.value.empty()) SIPREG_RETURN_IF_ERROR(ReadUserPart(s, e, ext.cancel_extension));
       } else if (k == "cancel_auth_id") {
         ext.cancel_auth_id.clear();
-        if (!e.value.empty()) SIPREG_RETURN_IF_ERROR(ReadUserPart(s, e, ext.cancel_auth_id));
+        if (!e.value.empty()) SIPREG_RETURN_IF_ERROR(ReadAuthId(s, e, ext.cancel_auth_id));
       } else if (k == "cancel_password") {
         ext.cancel_password = e.value;
       } else if (k == "answer") {

@@ -472,8 +472,13 @@ TEST(DeviceConfigTest, ExtensionUsesSipUserPartCharacters) {
               std::string::npos)
         << bad;
   }
-  EXPECT_NE(ErrorOf(With("[page]\nextension = 1\nauth_id = a@b\n")).find("for auth_id in [page]"),
+  EXPECT_NE(ErrorOf(With("[page]\nextension = 1\nauth_id = \"a b\"\n")).find("for auth_id in [page]"),
             std::string::npos);
+}
+
+TEST(DeviceConfigTest, AuthIdMayBeUserAtDomain) {
+  auto c = MustParse(With("[page]\nextension = 100\nauth_id = 100@pbx.example.com\n"));
+  EXPECT_EQ(c.extensions[0].AuthId(), "100@pbx.example.com");
 }
 
 TEST(DeviceConfigTest, MissingExtensionIsAnErrorAtTheSectionLine) {

@@ -4,7 +4,10 @@
 #  * transport = auto, NAPTR SIP+D2T -> SRV _sip._tcp with two targets: the first (priority
 #    10) refuses connections, so the device fails over to the second and registers over TCP;
 #  * no NAPTR, SRV _sip._udp only: registers over UDP on the SRV port;
-#  * a name that does not resolve: No reply from server, with the DNS answer in the log.
+#  * a name that does not resolve: No reply from server, with the DNS answer in the log;
+#  * TLS to sipregd by name: the certificate (issued by a test CA for sip.test) is verified
+#    against tls_ca and the host name; another CA fails the handshake (No reply from server,
+#    and the log says why); tls_verify = no accepts it.
 source "$(dirname "$0")/lib.sh"
 DEVICE="$SIPREG_BIN_DIR/sipreg-device"
 command -v dnsmasq >/dev/null || [ -x /usr/sbin/dnsmasq ] || { echo "dnsmasq not installed"; exit 1; }
@@ -22,6 +25,7 @@ DNS=$(free_port)
   --srv-host=_sip._udp.udp.sip.test,kam.sip.test,"$KPORT",10,0 \
   --host-record=dead.sip.test,127.0.0.1 \
   --host-record=kam.sip.test,127.0.0.1 \
+  --host-record=sip.test,127.0.0.1 \
   >"$WORK/dnsmasq.log" 2>&1 &
 PIDS+=($!)
 for _ in $(seq 1 50); do grep -q "started" "$WORK/dnsmasq.log" && break; sleep 0.1; done
@@ -38,14 +42,16 @@ wait_field() {  # wait_field WEBPORT KEY VALUE SECONDS
   done
   return 1
 }
-device_conf() {  # device_conf NAME SERVER WEBPORT
-  cat >"$WORK/$1.conf" <<EOF
+device_conf() {  # device_conf NAME SERVER WEBPORT [extra [sip] lines...]
+  local name=$1 server=$2 web=$3; shift 3
+  cat >"$WORK/$name.conf" <<EOF
 [sip]
-server = $2
+server = $server
 local_port = 0
 dns_server = 127.0.0.1:$DNS
+$(printf '%s\n' "$@")
 [web]
-listen = 127.0.0.1:$3
+listen = 127.0.0.1:$web
 password = webpass
 [page]
 extension = demo-alice
@@ -91,4 +97,51 @@ assert "nowhere.sip.test" in r["reason"], r
 ' < <(api "$W3")
 check "unresolvable: the log says so" contains "$WORK/nx.out" "cannot resolve 'nowhere.sip.test'"
 stop_pid "$P3"
+
+# TLS by name. A test CA issues sip.test's certificate; sipregd serves it on TLS.
+openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj "/CN=sipreg test CA" \
+  -keyout "$WORK/ca.key" -out "$WORK/ca.pem" >/dev/null 2>&1
+openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj "/CN=other CA" \
+  -keyout "$WORK/other.key" -out "$WORK/other.pem" >/dev/null 2>&1
+openssl req -newkey rsa:2048 -nodes -subj "/CN=sip.test" -keyout "$WORK/srv.key" \
+  -out "$WORK/srv.csr" >/dev/null 2>&1
+printf 'subjectAltName=DNS:sip.test\n' >"$WORK/san.ext"
+openssl x509 -req -in "$WORK/srv.csr" -CA "$WORK/ca.pem" -CAkey "$WORK/ca.key" \
+  -CAcreateserial -days 2 -extfile "$WORK/san.ext" -out "$WORK/srv.pem" >/dev/null 2>&1
+TPORT=$(free_port)
+UPORT=$(free_port)
+STATE="$WORK/state"
+{
+  printf '%s\n' "[general]" "udpbindaddr=127.0.0.1:$UPORT" "tlsenable=yes" \
+    "tlsbindaddr=127.0.0.1:$TPORT" "tlscertfile=$WORK/srv.pem" "tlsprivatekey=$WORK/srv.key" \
+    "statedir=$STATE" ""
+  demo_peers
+} >"$WORK/sip.conf"
+start_sipregd "$STATE" "$WORK/sip.conf" || exit 1
+
+W4=$(free_port)
+device_conf tls "sip.test:$TPORT" "$W4" "transport = tls" "tls_ca = $WORK/ca.pem"
+"$DEVICE" -c "$WORK/tls.conf" >"$WORK/tls.out" 2>&1 &
+P4=$!; PIDS+=("$P4")
+check "tls: Successful with the certificate checked against tls_ca and sip.test" \
+  wait_field "$W4" status Successful 10
+check "tls: server label says tls" equals "$(field "$W4" server)" "tls:127.0.0.1:$TPORT"
+[ "$(field "$W4" status)" = Successful ] || sed 's/^/    | /' "$WORK/tls.out"
+stop_pid "$P4"
+
+W5=$(free_port)
+device_conf tlsbad "sip.test:$TPORT" "$W5" "transport = tls" "tls_ca = $WORK/other.pem"
+"$DEVICE" -c "$WORK/tlsbad.conf" >"$WORK/tlsbad.out" 2>&1 &
+P5=$!; PIDS+=("$P5")
+check "tls, wrong CA: No reply from server" wait_field "$W5" status "No reply from server" 10
+check "tls, wrong CA: the log names the certificate problem" grep -qi "certificate" "$WORK/tlsbad.out"
+stop_pid "$P5"
+
+W6=$(free_port)
+device_conf tlsoff "sip.test:$TPORT" "$W6" "transport = tls" "tls_ca = $WORK/other.pem" \
+  "tls_verify = no"
+"$DEVICE" -c "$WORK/tlsoff.conf" >"$WORK/tlsoff.out" 2>&1 &
+P6=$!; PIDS+=("$P6")
+check "tls_verify = no: Successful with any certificate" wait_field "$W6" status Successful 10
+stop_pid "$P6"
 finish

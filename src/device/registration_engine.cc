@@ -478,7 +478,8 @@ void RegistrationEngine::ApplyActions(const txn::TransactionKey& key, const txn:
             fmt::format("{} {}: {} {} from {}", it->second.policy->config().id,
                         it->second.policy->config().extension, response->status_code(),
                         response->reason_phrase(), TargetLabel(owner.target)));
-        it->second.policy->OnResponse(*response);
+        const bool failover = a.status_code == 503 && FailoverAvailable(owner.target);
+        it->second.policy->OnResponse(*response, failover);
         Settle(owner.reg, true);
         break;
       }

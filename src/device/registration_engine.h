@@ -15,8 +15,8 @@
 //    double CRLF over UDP (nothing comes back); CRLFCRLF ping over TCP/TLS,
 //    a CRLF pong expected within 10 s (RFC 5626 §4.4.1); or an OPTIONS request,
 //    whose timeout counts as a dead flow.
-//  * Failover: a REGISTER that times out moves the flow to the next resolved
-//    server address, if there is one not tried since the last success.
+//  * Failover: a REGISTER that times out or gets a 503 moves the flow to the
+//    next resolved server address, if there is one not tried since the last success.
 //  * Requests from the server: OPTIONS is answered 200 (so a registrar's
 //    qualify sees us); other requests 480 (calls are not taken yet).
 //  * Shutdown(): every extension unregisters; `done` runs when all answered or

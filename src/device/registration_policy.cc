@@ -221,7 +221,7 @@ OutgoingRegister RegistrationPolicy::BuildRequest(const sip::Endpoint& local) {
   return out;
 }
 
-void RegistrationPolicy::OnResponse(const sip::Message& response) {
+void RegistrationPolicy::OnResponse(const sip::Message& response, bool another_target) {
   if (!in_flight_ || !response.is_response()) return;
   const int code = response.status_code();
   if (code < 200) return;
@@ -272,6 +272,12 @@ void RegistrationPolicy::OnResponse(const sip::Message& response) {
     }
     Fail(kStatusRejected, code, reason_, HintFor(code, reason_, false), Failure::kHard,
          std::nullopt);
+    return;
+  }
+  if (code == 503 && another_target) {
+    Event("warning", fmt::format("{} {}: trying the next server address", code, reason_));
+    challenges_this_attempt_ = 0;
+    Due();
     return;
   }
   const bool hard = code == 403 || code == 404 || code == 400 || code == 420 || code >= 600;

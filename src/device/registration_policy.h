@@ -13,6 +13,7 @@
 //   401/407 to fresh credentials -> Rejected by Server ("password or
 //                                   Authentication ID"), hard failure
 //   423                          -> adopt Min-Expires, send again at once
+//   503 with another server address left -> send there at once
 //   500/503 with Retry-After     -> wait that long
 //   other 3xx-6xx                -> Rejected by Server, backoff
 //   timeout / transport error    -> No reply from server, backoff (or at once
@@ -101,7 +102,9 @@ class RegistrationPolicy {
   OutgoingRegister BuildRequest(const sip::Endpoint& local);
 
   // The final response (200..699) to the REGISTER in flight. Others are ignored.
-  void OnResponse(const sip::Message& response);
+  // `another_target`: for a 503, the owner has switched to another server
+  // address (RFC 3263 §4.3), so the REGISTER is sent again at once.
+  void OnResponse(const sip::Message& response, bool another_target = false);
   // No final response in time, the transport could not deliver it, or the due
   // REGISTER could not even be sent (no connection, name not resolved).
   // `another_target`: the owner has switched to another server address, so

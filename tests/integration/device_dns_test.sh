@@ -4,6 +4,7 @@
 #  * transport = auto, NAPTR SIP+D2T -> SRV _sip._tcp with two targets: the first (priority
 #    10) refuses connections, so the device fails over to the second and registers over TCP;
 #  * no NAPTR, SRV _sip._udp only: registers over UDP on the SRV port;
+#  * SRV whose first target answers 503: the device goes on to the second at once;
 #  * a name that does not resolve: No reply from server, with the DNS answer in the log;
 #  * TLS to sipregd by name: the certificate (issued by a test CA for sip.test) is verified
 #    against tls_ca and the host name; another CA fails the handshake (No reply from server,
@@ -17,12 +18,18 @@ KPORT=$(free_port)
 start_kamailio "$KPORT" || exit 1
 DEAD=$(free_port)  # nothing listens here
 DNS=$(free_port)
+BUSY=$(free_port)  # answers every REGISTER with 503
+python3 "$SIPREG_SOURCE_DIR/tests/integration/sip_stand_in_server.py" "$BUSY" "$WORK/busy.events" \
+  120 --reply=503 >"$WORK/busy.out" 2>&1 &
+PIDS+=($!)
 "$DNSMASQ" --no-daemon --conf-file=/dev/null --port="$DNS" --listen-address=127.0.0.1 \
   --bind-interfaces --no-resolv --no-hosts --log-queries --log-facility=- \
   --naptr-record=tcp.sip.test,10,50,s,SIP+D2T,,_sip._tcp.tcp.sip.test \
   --srv-host=_sip._tcp.tcp.sip.test,dead.sip.test,"$DEAD",10,0 \
   --srv-host=_sip._tcp.tcp.sip.test,kam.sip.test,"$KPORT",20,0 \
   --srv-host=_sip._udp.udp.sip.test,kam.sip.test,"$KPORT",10,0 \
+  --srv-host=_sip._udp.busy.sip.test,kam.sip.test,"$BUSY",10,0 \
+  --srv-host=_sip._udp.busy.sip.test,kam.sip.test,"$KPORT",20,0 \
   --host-record=dead.sip.test,127.0.0.1 \
   --host-record=kam.sip.test,127.0.0.1 \
   --host-record=sip.test,127.0.0.1 \
@@ -83,6 +90,18 @@ check "srv: Successful" wait_field "$W2" status Successful 10
 check "srv: over UDP on the SRV port" equals "$(field "$W2" server)" "udp:127.0.0.1:$KPORT"
 check "srv: the REGISTER went to the SRV target" contains "$WORK/srv.out" "REGISTER sent to udp:127.0.0.1:$KPORT"
 stop_pid "$P2"
+
+# SRV whose first target is busy (503): failover to the second.
+wait_for_text "$WORK/busy.events" LISTENING 10
+WB=$(free_port)
+device_conf busy busy.sip.test "$WB"
+"$DEVICE" -c "$WORK/busy.conf" >"$WORK/busy-device.out" 2>&1 &
+PB=$!; PIDS+=("$PB")
+check "503: Successful at the second SRV target" wait_field "$WB" status Successful 10
+check "503: via udp:127.0.0.1:$KPORT" equals "$(field "$WB" server)" "udp:127.0.0.1:$KPORT"
+check "503: the busy server was asked first" contains "$WORK/busy.events" REGISTER
+check "503: the log shows the failover" contains "$WORK/busy-device.out" "trying the next server address"
+stop_pid "$PB"
 
 # A name nobody knows.
 W3=$(free_port)

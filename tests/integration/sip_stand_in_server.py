@@ -1,14 +1,15 @@
 #!/usr/bin/env python3
 """A socket standing in as a SIP server for device tests.
 
-Usage: sip_stand_in_server.py PORT LOGFILE [SECONDS] [--tcp] [--no-pong]
+Usage: sip_stand_in_server.py PORT LOGFILE [SECONDS] [--tcp] [--no-pong] [--reply=CODE]
 
 Answers every REGISTER and OPTIONS with 200 OK (REGISTER: Expires 300) and writes one
 line per event of interest to LOGFILE, with the arrival time:
   LISTENING <t> (once bound: wait for it before starting the device), REGISTER <t>,
   OPTIONS <t>, CRLFCRLF <t> (a double-CRLF keep-alive), CONNECT <t>, CLOSE <t>.
 UDP by default; with --tcp it accepts connections, frames messages by Content-Length, and
-answers a CRLFCRLF ping with a CRLF pong unless --no-pong. Exits after SECONDS (default 60).
+answers a CRLFCRLF ping with a CRLF pong unless --no-pong. --reply=503 answers REGISTER
+with "503 Service Unavailable" instead. Exits after SECONDS (default 60).
 """
 import select
 import socket
@@ -18,6 +19,8 @@ import time
 args = [a for a in sys.argv[1:] if not a.startswith("--")]
 flags = {a for a in sys.argv[1:] if a.startswith("--")}
 port, logf = int(args[0]), args[1]
+reply = next((f.split("=", 1)[1] for f in flags if f.startswith("--reply=")), "200")
+REASONS = {"200": "OK", "503": "Service Unavailable", "500": "Server Internal Error"}
 seconds = float(args[2]) if len(args) > 2 else 60.0
 out = open(logf, "w", buffering=1)
 COPIED = ("via", "v", "from", "f", "to", "t", "call-id", "i", "cseq", "contact", "m")
@@ -42,8 +45,9 @@ def answer(text):
             if name in ("to", "t"):
                 line += ";tag=standin"
             heads.append(line)
-    resp = "SIP/2.0 200 OK\r\n" + "\r\n".join(heads) + "\r\n"
-    if method == "REGISTER":
+    code = reply if method == "REGISTER" else "200"
+    resp = "SIP/2.0 %s %s\r\n" % (code, REASONS.get(code, "Whatever")) + "\r\n".join(heads) + "\r\n"
+    if method == "REGISTER" and code == "200":
         resp += "Expires: 300\r\n"
     return (resp + "Content-Length: 0\r\n\r\n").encode()
 

@@ -252,6 +252,17 @@ TEST_F(PolicyTest, ServiceUnavailableHonoursRetryAfter) {
   EXPECT_TRUE(policy_.wants_send());
 }
 
+TEST_F(PolicyTest, ServiceUnavailableWithAnotherTargetRetriesThereAtOnce) {
+  policy_.Start();
+  auto r1 = Send();
+  policy_.OnResponse(Reply(r1, 503, "Service Unavailable", "Retry-After: 600\r\n"), true);
+  EXPECT_TRUE(policy_.wants_send());
+  EXPECT_STREQ(policy_.status(), kStatusRegistering);
+  auto r2 = Send();
+  policy_.OnResponse(Reply(r2, 200, "OK", Ok(3600, r2)));
+  EXPECT_STREQ(policy_.status(), kStatusSuccessful);
+}
+
 TEST_F(PolicyTest, ServerErrorHintsAtWrongAddressOrPort) {
   policy_.Start();
   auto r1 = Send();

@@ -48,7 +48,7 @@ asan: deps
 fuzz: deps
 	CC=clang CXX=clang++ cmake -S . -B $(FUZZ_BUILD) -G Ninja -DSIPREG_BUILD_FUZZ=ON \
 	  -DSIPREG_BUILD_TESTS=OFF -DSIPREG_BUILD_BENCH=OFF -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
-	cmake --build $(FUZZ_BUILD) -j $(JOBS) --target parser_fuzz framer_fuzz
+	cmake --build $(FUZZ_BUILD) -j $(JOBS) --target parser_fuzz framer_fuzz device_config_fuzz
 	bash scripts/run-fuzz.sh $(FUZZ_BUILD) $(FUZZ_SECONDS)
 
 bench: build

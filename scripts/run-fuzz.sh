@@ -4,7 +4,7 @@
 set -uo pipefail
 build=$1; secs=$2
 root=$(cd "$(dirname "$0")/.." && pwd)
-for target in parser_fuzz framer_fuzz; do
+for target in parser_fuzz framer_fuzz device_config_fuzz; do
   name=${target%_fuzz}
   work=$(mktemp -d)
   cp -r "$root/tests/fuzz/corpus/$name/." "$work/corpus"

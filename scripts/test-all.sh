@@ -42,7 +42,7 @@ run_ctest build-asan unit -j "$JOBS"
 step "fuzzing (${FUZZ_SECONDS}s per target)"
 CC=clang CXX=clang++ cmake -S . -B build-fuzz -G Ninja -DSIPREG_BUILD_FUZZ=ON \
   -DSIPREG_BUILD_TESTS=OFF -DSIPREG_BUILD_BENCH=OFF -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null &&
-  cmake --build build-fuzz -j "$JOBS" --target parser_fuzz framer_fuzz || exit 1
+  cmake --build build-fuzz -j "$JOBS" --target parser_fuzz framer_fuzz device_config_fuzz || exit 1
 if bash scripts/run-fuzz.sh build-fuzz "$FUZZ_SECONDS"; then
   passed=$((passed + 2))
 else

@@ -21,6 +21,8 @@ namespace sipreg::device {
 namespace {
 
 constexpr Millis kPongTimeout{10'000};
+// RFC 3261 §18.1.1: 1300 bytes when the path MTU is unknown.
+constexpr size_t kMaxUdpRequest = 1300;
 
 std::string ReadMachineId() {
   for (const char* path : {"/etc/machine-id", "/var/lib/dbus/machine-id"}) {
@@ -337,7 +339,7 @@ void RegistrationEngine::Pump() {
     if (it == regs_.end()) continue;
     it->second.queued = false;
     if (!it->second.policy->wants_send()) continue;
-    SendRegister(serial);
+    if (!SendRegister(serial)) return;  // the flow changes transport; Pump runs again
     next_send_slot_ = std::max(next_send_slot_, now - burst) + interval;
   }
 }
@@ -354,16 +356,28 @@ void RegistrationEngine::FailQueued(const std::string& why, bool another_target)
   }
 }
 
-void RegistrationEngine::SendRegister(uint64_t serial) {
+bool RegistrationEngine::SendRegister(uint64_t serial) {
   RegistrationPolicy& p = *regs_.at(serial).policy;
   const sip::Endpoint target = targets_.addresses[target_index_];
   const sip::Endpoint local =
       target.transport == sip::TransportKind::kUdp ? *udp_local_ : *stream_local_;
   OutgoingRegister out = p.BuildRequest(local);
+  if (config_.sip.transport == TransportChoice::kAuto &&
+      target.transport == sip::TransportKind::kUdp && out.bytes.size() > kMaxUdpRequest) {
+    // RFC 3261 §18.1.1: a request within 200 bytes of the path MTU (1500 assumed)
+    // goes over a congestion-controlled transport. The whole flow moves to TCP.
+    Log("info", fmt::format("{} {}: a REGISTER of {} bytes is too large for UDP: using TCP",
+                            p.config().id, p.config().extension, out.bytes.size()));
+    p.Unsend();
+    for (auto& a : targets_.addresses) a.transport = sip::TransportKind::kTcp;
+    Enqueue(serial, true);
+    return false;
+  }
   Log("info", fmt::format("{} {}: REGISTER{} sent to {} (CSeq {})", p.config().id,
                           p.config().extension, out.unregister ? " (Expires: 0)" : "",
                           TargetLabel(target), out.cseq));
   StartTransaction(out.branch, "REGISTER", std::move(out.bytes), TxnOwner{serial, target});
+  return true;
 }
 
 void RegistrationEngine::EnsureConnected() {

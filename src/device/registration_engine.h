@@ -104,7 +104,9 @@ class RegistrationEngine {
   // --- sending
   void Enqueue(uint64_t serial, bool urgent);
   void Pump();
-  void SendRegister(uint64_t serial);
+  // False when it was not sent because the flow moves to TCP first (the
+  // registration is queued again).
+  bool SendRegister(uint64_t serial);
   // Every queued REGISTER could not be sent (no address, no connection).
   void FailQueued(const std::string& why, bool another_target);
   void EnsureConnected();

@@ -101,6 +101,14 @@ class RegistrationPolicy {
   // sent-by and, unless NAT rewriting found a public one, the Contact).
   OutgoingRegister BuildRequest(const sip::Endpoint& local);
 
+  // The REGISTER just built was not sent after all (the owner must change the
+  // transport first): it is due again, built anew with the next local address.
+  void Unsend() {
+    if (!in_flight_) return;
+    in_flight_ = false;
+    due_ = true;
+  }
+
   // The final response (200..699) to the REGISTER in flight. Others are ignored.
   // `another_target`: for a 503, the owner has switched to another server
   // address (RFC 3263 §4.3), so the REGISTER is sent again at once.

@@ -6,6 +6,7 @@
 #  * no NAPTR, SRV _sip._udp only: registers over UDP on the SRV port;
 #  * SRV whose first target answers 503: the device goes on to the second at once;
 #  * a name that does not resolve: No reply from server, with the DNS answer in the log;
+#  * transport auto with a REGISTER over 1,300 bytes (a long display name): TCP instead of UDP;
 #  * TLS to sipregd by name: the certificate (issued by a test CA for sip.test) is verified
 #    against tls_ca and the host name; another CA fails the handshake (No reply from server,
 #    and the log says why); tls_verify = no accepts it.
@@ -102,6 +103,16 @@ check "503: via udp:127.0.0.1:$KPORT" equals "$(field "$WB" server)" "udp:127.0.
 check "503: the busy server was asked first" contains "$WORK/busy.events" REGISTER
 check "503: the log shows the failover" contains "$WORK/busy-device.out" "trying the next server address"
 stop_pid "$PB"
+
+# A REGISTER too large for UDP (RFC 3261 §18.1.1) goes over TCP to the same address.
+WL=$(free_port)
+device_conf large "127.0.0.1:$KPORT" "$WL" "display_name = $(printf 'Lobby%.0s' $(seq 1 260))"
+"$DEVICE" -c "$WORK/large.conf" >"$WORK/large.out" 2>&1 &
+PL=$!; PIDS+=("$PL")
+check "large REGISTER: Successful" wait_field "$WL" status Successful 10
+check "large REGISTER: over TCP" equals "$(field "$WL" server)" "tcp:127.0.0.1:$KPORT"
+check "large REGISTER: the log says why" contains "$WORK/large.out" "too large for UDP: using TCP"
+stop_pid "$PL"
 
 # A name nobody knows.
 W3=$(free_port)

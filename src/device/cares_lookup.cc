@@ -85,7 +85,12 @@ Result<std::vector<unsigned char>> CaresLookup::Query(const std::string& name, i
     select(nfds, &readers, &writers, nullptr, tvp);
     ares_process(channel_->channel, &readers, &writers);
   }
-  if (!st.done) return Status::Unavailable(name + ": the DNS query did not finish");
+  if (!st.done) {
+    // The query still points at `st`: cancel it (its callback runs now, while
+    // `st` is alive) before this frame goes away.
+    ares_cancel(channel_->channel);
+    return Status::Unavailable(name + ": the DNS query did not finish");
+  }
   if (st.status != ARES_SUCCESS) return FromAres(st.status, name);
   return std::move(st.answer);
 }

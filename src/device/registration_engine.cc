@@ -23,6 +23,8 @@ namespace {
 constexpr Millis kPongTimeout{10'000};
 // RFC 3261 §18.1.1: 1300 bytes when the path MTU is unknown.
 constexpr size_t kMaxUdpRequest = 1300;
+// How often a server name that did not resolve is looked up again.
+constexpr Millis kResolveRetryGap{30'000};
 
 std::string ReadMachineId() {
   for (const char* path : {"/etc/machine-id", "/var/lib/dbus/machine-id"}) {
@@ -172,13 +174,21 @@ std::vector<PolicyConfig> RegistrationEngine::PolicyConfigs(const DeviceConfig& 
 
 Status RegistrationEngine::Start() {
   Status st = OpenFlow();
-  if (!st.ok()) return st;
+  // A port that cannot be bound is a configuration error; no route yet is not.
+  if (!st.ok() && st.code() == StatusCode::kIoError) return st;
+  if (!st.ok()) Log("warning", st.message());
   StartRegistrations();
   ScheduleKeepAlive();
   return Status::Ok();
 }
 
 Status RegistrationEngine::OpenFlow() {
+  if (!transport_) CreateTransport();
+  if (!Resolve()) return Status::Ok();  // registrations report it and retry
+  return BindUdp();
+}
+
+void RegistrationEngine::CreateTransport() {
   transport::TransportOptions topts;
   topts.tls_client.verify_peer = config_.sip.tls_verify;
   topts.tls_client.ca_file = config_.sip.tls_ca;
@@ -202,14 +212,22 @@ Status RegistrationEngine::OpenFlow() {
     Log("warning", fmt::format("unparseable message from {}: {}", bad.source.ToString(),
                                bad.status.message()));
   });
+}
 
+bool RegistrationEngine::Resolve() {
+  if (resolved_) return true;
+  // DNS blocks this thread while it waits; a name that did not resolve is asked
+  // again at most every kResolveRetryGap, however many extensions retry.
+  const SteadyTime now = clock_.Now();
+  if (next_resolve_at_ && now < *next_resolve_at_) return false;
   auto targets = ResolveTargets(config_.sip, random_);
   if (!targets.ok()) {
-    resolved_ = false;
     resolve_error_ = targets.status().message();
+    next_resolve_at_ = now + kResolveRetryGap;
     Log("error", fmt::format("DNS: {}", resolve_error_));
-    return Status::Ok();  // registrations report it and retry
+    return false;
   }
+  next_resolve_at_.reset();
   targets_ = std::move(targets).value();
   target_index_ = 0;
   targets_tried_ = 1;
@@ -218,22 +236,22 @@ Status RegistrationEngine::OpenFlow() {
   std::string list;
   for (const auto& a : targets_.addresses) list += (list.empty() ? "" : ", ") + TargetLabel(a);
   Log("info", "server addresses: " + list);
+  return true;
+}
 
-  const sip::Endpoint& target = targets_.addresses.front();
-  if (target.transport == sip::TransportKind::kUdp) {
-    auto ip = transport::RouteSourceIp(io_, target.ip, target.port);
-    if (!ip.ok()) {
-      Log("error", ip.status().message());
-      return Status::Ok();
-    }
-    auto bound = transport_->Listen(sip::TransportKind::kUdp, *ip, config_.sip.local_port);
-    if (!bound.ok()) {
-      return Status::IoError(fmt::format("cannot bind SIP port {}:{}: {}", *ip,
-                                         config_.sip.local_port, bound.status().message()));
-    }
-    udp_local_ = *bound;
-    Log("info", fmt::format("SIP on udp:{}", udp_local_->ToString()));
+Status RegistrationEngine::BindUdp() {
+  if (udp_local_ || !resolved_) return Status::Ok();
+  const sip::Endpoint& target = targets_.addresses[target_index_];
+  if (target.transport != sip::TransportKind::kUdp) return Status::Ok();
+  auto ip = transport::RouteSourceIp(io_, target.ip, target.port);
+  if (!ip.ok()) return ip.status();  // no route yet: retried when a REGISTER is due
+  auto bound = transport_->Listen(sip::TransportKind::kUdp, *ip, config_.sip.local_port);
+  if (!bound.ok()) {
+    return Status::IoError(fmt::format("cannot bind SIP port {}:{}: {}", *ip,
+                                       config_.sip.local_port, bound.status().message()));
   }
+  udp_local_ = *bound;
+  Log("info", fmt::format("SIP on udp:{}", udp_local_->ToString()));
   return Status::Ok();
 }
 
@@ -302,20 +320,21 @@ void RegistrationEngine::Enqueue(uint64_t serial, bool urgent) {
 
 void RegistrationEngine::Pump() {
   if (send_queue_.empty()) return;
-  if (!resolved_) {
-    // Try again now that a registration is due; still failing means No reply.
-    Status st = OpenFlow();
-    if (!st.ok() || !resolved_) {
-      FailQueued(st.ok() ? resolve_error_ : st.message(), false);
-      return;
-    }
+  if (!Resolve()) {  // still failing means No reply from server, with the reason
+    FailQueued(resolve_error_, false);
+    return;
   }
   const sip::Endpoint& target = targets_.addresses[target_index_];
   if (target.transport != sip::TransportKind::kUdp && conn_ == 0) {
     EnsureConnected();
     return;
   }
-  if (target.transport == sip::TransportKind::kUdp && !udp_local_) return;
+  if (target.transport == sip::TransportKind::kUdp && !udp_local_) {
+    if (Status st = BindUdp(); !st.ok()) {
+      FailQueued(st.message(), false);
+      return;
+    }
+  }
 
   const auto now = clock_.Now();
   uint32_t rate = std::max<uint32_t>(1, config_.sip.register_rate);
@@ -397,6 +416,12 @@ void RegistrationEngine::EnsureConnected() {
           return;
         }
         connecting_ = false;
+        if (!(targets_.addresses[target_index_] == target)) {
+          // Failed over while connecting: this connection goes to the old server.
+          transport_->Close(info->id);
+          EnsureConnected();
+          return;
+        }
         conn_ = info->id;
         stream_local_ = info->local;
         Log("info", fmt::format("connected to {} from {}", TargetLabel(target),
@@ -418,11 +443,26 @@ bool RegistrationEngine::FailoverAvailable(const sip::Endpoint& failed) {
   target_index_ = (target_index_ + 1) % targets_.addresses.size();
   ++targets_tried_;
   if (conn_ != 0) {
-    transport_->Close(conn_);
+    transport_->Close(conn_);  // its close notification is ignored: conn_ changes now
     conn_ = 0;
     stream_local_.reset();
+    pong_pending_ = false;
+    Cancel("pong");
   }
   Log("warning", fmt::format("failing over to {}", TargetLabel(targets_.addresses[target_index_])));
+  // Requests still waiting on the old address are retried at the new one now
+  // rather than after timer F (later, so as not to re-enter the caller).
+  asio::post(io_, [this, failed, alive = std::weak_ptr<int>(alive_)] {
+    if (!alive.lock()) return;
+    std::vector<txn::TransactionKey> keys;
+    for (const auto& [key, owner] : owners_) {
+      if (owner.target == failed) keys.push_back(key);
+    }
+    for (const auto& key : keys) {
+      auto acts = txns_.Dispatch(key, txn::Event::TransportError());
+      if (acts.ok()) ApplyActions(key, *acts, nullptr);
+    }
+  });
   return true;
 }
 
@@ -485,7 +525,7 @@ void RegistrationEngine::ApplyActions(const txn::TransactionKey& key, const txn:
           options_txn_.reset();
           break;
         }
-        targets_tried_ = 1;
+        if (a.status_code < 300) targets_tried_ = 1;  // a success ends a failover round
         auto it = regs_.find(owner.reg);
         if (it == regs_.end()) break;
         Log(a.status_code < 300 ? "info" : "warning",
@@ -656,14 +696,18 @@ void RegistrationEngine::OnKeepAliveTimer() {
 // ---------------------------------------------------------------- live config
 
 void RegistrationEngine::Apply(DeviceConfig config) {
-  if (shutting_down_) return;
+  if (final_shutdown_) return;
+  if (restarting_) {  // a restart is under way: it starts with the newest config
+    pending_restart_ = std::move(config);
+    return;
+  }
   if (!SameFlow(config_.sip, config.sip)) {
     Log("info", "SIP server settings changed: re-registering every extension on a new flow");
-    auto next = std::make_shared<DeviceConfig>(std::move(config));
-    Shutdown([this, next] {
-      asio::post(io_, [this, next, alive = std::weak_ptr<int>(alive_)] {
-        if (!alive.lock()) return;
-        Restart(std::move(*next));
+    restarting_ = true;
+    pending_restart_ = std::move(config);
+    StopAll([this] {
+      asio::post(io_, [this, alive = std::weak_ptr<int>(alive_)] {
+        if (alive.lock()) Restart();
       });
     });
     return;
@@ -685,11 +729,20 @@ void RegistrationEngine::Apply(DeviceConfig config) {
   for (const auto& pc : new_pcs) {
     auto it = by_id.find(pc.id);
     if (it != by_id.end()) {
-      const bool same = regs_.at(it->second).policy->config() == pc;
+      const PolicyConfig& old = regs_.at(it->second).policy->config();
+      const bool same = old == pc;
+      const bool same_aor = old.extension == pc.extension && old.domain == pc.domain;
       const uint64_t serial = it->second;
       by_id.erase(it);
       if (same) continue;
-      Retire(serial);
+      if (same_aor) {
+        // Same AOR and Contact: the new REGISTER (new Call-ID) replaces the
+        // binding; unregistering the old one could race it and remove it.
+        Cancel(SerialKey(serial));
+        regs_.erase(serial);
+      } else {
+        Retire(serial);
+      }
     }
     ++changed;
     const uint64_t serial = AddRegistration(pc);
@@ -710,7 +763,16 @@ void RegistrationEngine::Retire(uint64_t serial) {
   Settle(serial, true);
 }
 
-void RegistrationEngine::Restart(DeviceConfig config) {
+void RegistrationEngine::Restart() {
+  if (final_shutdown_) {  // SIGTERM came while the old flow was being wound down
+    auto done = std::move(shutdown_done_);
+    shutdown_done_ = nullptr;
+    if (done) done();
+    return;
+  }
+  DeviceConfig config = std::move(*pending_restart_);
+  pending_restart_.reset();
+  restarting_ = false;
   // Everything of the old flow goes; timers of old transactions are dropped.
   owners_.clear();
   txns_.Clear();
@@ -731,12 +793,12 @@ void RegistrationEngine::Restart(DeviceConfig config) {
   options_txn_.reset();
   shutting_down_ = false;
   shutdown_done_ = nullptr;
+  resolved_ = false;
+  next_resolve_at_.reset();
   config_ = std::move(config);
-  Status st = OpenFlow();
-  if (!st.ok()) {
-    Log("error", st.message());
-    return;
-  }
+  // A port that cannot be bound now is retried when the REGISTERs are due; the
+  // extensions show the reason meanwhile.
+  if (Status st = OpenFlow(); !st.ok()) Log("error", st.message());
   StartRegistrations();
   ScheduleKeepAlive();
 }
@@ -744,6 +806,17 @@ void RegistrationEngine::Restart(DeviceConfig config) {
 // ---------------------------------------------------------------- shutdown
 
 void RegistrationEngine::Shutdown(std::function<void()> done, Millis deadline) {
+  final_shutdown_ = true;
+  if (restarting_) {
+    // Everything is being unregistered already: when that ends (or, if it has
+    // ended, when the posted Restart() runs) `done` is called instead.
+    shutdown_done_ = std::move(done);
+    return;
+  }
+  StopAll(std::move(done), deadline);
+}
+
+void RegistrationEngine::StopAll(std::function<void()> done, Millis deadline) {
   shutting_down_ = true;
   shutdown_done_ = std::move(done);
   Cancel("ka");

@@ -18,7 +18,7 @@
 //  * Failover: a REGISTER that times out or gets a 503 moves the flow to the
 //    next resolved server address, if there is one not tried since the last success.
 //  * Requests from the server: OPTIONS is answered 200 (so a registrar's
-//    qualify sees us); other requests 480 (calls are not taken yet).
+//    qualify sees us); INVITE 480 (calls are not taken yet); others 405.
 //  * Shutdown(): every extension unregisters; `done` runs when all answered or
 //    after the deadline.
 //
@@ -95,7 +95,10 @@ class RegistrationEngine {
   };
 
   // --- setup
-  Status OpenFlow();
+  Status OpenFlow();  // transport, DNS, UDP socket: each once, as far as possible
+  void CreateTransport();
+  bool Resolve();     // false: not resolved (resolve_error_ says why)
+  Status BindUdp();
   void StartRegistrations();
   std::vector<PolicyConfig> PolicyConfigs(const DeviceConfig& config) const;
   std::string InstanceFor(const std::string& id, const std::string& extension) const;
@@ -118,7 +121,9 @@ class RegistrationEngine {
   // (`urgent`: ahead of the others, e.g. a challenge answer), reschedule it.
   void Settle(uint64_t serial, bool urgent);
   void Retire(uint64_t serial);          // unregister, then forget
-  void Restart(DeviceConfig config);     // new flow, every registration anew
+  void Restart();                        // new flow with pending_restart_, every registration anew
+  // Unregisters everything; `done` once all answered or at the deadline.
+  void StopAll(std::function<void()> done, Millis deadline = std::chrono::seconds(5));
   void CheckShutdown();
   void FinishShutdown();
   bool FailoverAvailable(const sip::Endpoint& failed);
@@ -165,6 +170,7 @@ class RegistrationEngine {
   bool connecting_ = false;
   bool resolved_ = false;
   std::string resolve_error_;  // why the last resolution failed
+  std::optional<SteadyTime> next_resolve_at_;
 
   // Registrations by serial (stable across Apply), in config order.
   uint64_t next_serial_ = 1;
@@ -180,7 +186,9 @@ class RegistrationEngine {
   // Shutdown
   bool shutting_down_ = false;
   std::function<void()> shutdown_done_;
-  std::optional<DeviceConfig> pending_restart_;  // Apply() that needs a new flow
+  bool final_shutdown_ = false;  // Shutdown() was called: nothing starts again
+  bool restarting_ = false;      // winding down for a new flow (Apply)
+  std::optional<DeviceConfig> pending_restart_;  // the config the new flow starts with
 
   // Timers
   asio::steady_timer timer_;

@@ -244,6 +244,11 @@ void RegistrationPolicy::OnResponse(const sip::Message& response, bool another_t
     if (code >= 200 && code < 300) {
       registered_ = true;
       Due();
+    } else if (registered_ && (code == 401 || code == 407)) {
+      // A refresh was challenged: answer it with the unregister.
+      if (AnswerChallenge(response, code == 407) != ChallengeVerdict::kAnswered) done_ = true;
+    } else if (registered_) {
+      Due();  // the binding may still be there: remove it
     } else {
       done_ = true;
     }
@@ -282,7 +287,8 @@ void RegistrationPolicy::OnResponse(const sip::Message& response, bool another_t
   }
   const bool hard = code == 403 || code == 404 || code == 400 || code == 420 || code >= 600;
   std::optional<uint32_t> wait;
-  if ((code == 500 || code == 503) && retry_after) wait = retry_after;
+  // Retry-After is honoured, but never below 5 s ("0" would make a retry loop).
+  if ((code == 500 || code == 503) && retry_after) wait = std::max<uint32_t>(*retry_after, 5);
   Fail(kStatusRejected, code, reason_, HintFor(code, reason_, false),
        hard ? Failure::kHard : Failure::kSoft, wait);
 }
@@ -377,7 +383,11 @@ bool RegistrationPolicy::CheckNat(const sip::Message& response) {
 }
 
 void RegistrationPolicy::OnSuccess(const sip::Message& response) {
-  const bool rewrite = CheckNat(response);
+  // One immediate re-registration per NAT change: a server that reports a new
+  // address on every answer gets the new one at the next refresh, not a loop.
+  const bool changed = CheckNat(response);
+  const bool rewrite = changed && !nat_rewritten_;
+  nat_rewritten_ = rewrite;
   challenges_this_attempt_ = 0;
   min_expires_adopted_ = false;
   fresh_challenge_ = false;  // the next request's credentials are a reuse

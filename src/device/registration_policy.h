@@ -197,6 +197,7 @@ class RegistrationPolicy {
   std::optional<sip::Endpoint> public_;
   std::string registered_contact_;
   std::string stale_contact_;  // to remove (expires=0) with the next REGISTER
+  bool nat_rewritten_ = false; // the last 2xx made us re-register with a new address
 
   // What the Status tab shows.
   const char* status_ = kStatusRegistering;

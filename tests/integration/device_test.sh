@@ -148,6 +148,29 @@ check "kamailio: the config file now holds the right password" \
 check "kamailio: page was not re-registered by the change" test \
   "$(grep -c 'page demo-alice: REGISTER sent' "$WORK/kam.out")" -le 2
 
+# A flow setting changes (transport udp -> tcp): every extension unregisters, then
+# registers again on the new flow.
+python3 - "$WORK/kam-config-fixed.json" >"$WORK/kam-config-tcp.json" <<'PY'
+import json, sys
+c = json.load(open(sys.argv[1]))
+c["sip"]["transport"] = "tcp"
+print(json.dumps(c))
+PY
+code=$(api "$KWEB" /api/config -X PUT -H 'Content-Type: application/json' \
+  --data-binary @"$WORK/kam-config-tcp.json" -o "$WORK/put2.out" -w '%{http_code}')
+check "kamailio: PUT with transport = tcp accepted" equals "$code" 200
+tcp_server() {
+  api "$KWEB" /api/status | python3 -c '
+import json, sys
+regs = json.load(sys.stdin)["registrations"]
+ok = [r for r in regs if r["status"] == "Successful" and r["server"].startswith("tcp:")]
+print(len(ok))' 2>/dev/null
+}
+for _ in $(seq 1 100); do [ "$(tcp_server)" = 3 ] && break; sleep 0.1; done
+check "kamailio: all three Successful again, now over TCP" equals "$(tcp_server)" 3
+check "kamailio: the old flow was unregistered first" \
+  contains "$WORK/kam.out" "page.2 page-100: unregistered: 200 OK"
+
 # The server goes away under a TCP flow: the extension stops being Successful.
 TWEB=$(free_port)
 cat >"$WORK/tcp.conf" <<EOF

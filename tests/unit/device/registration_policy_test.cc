@@ -355,6 +355,39 @@ TEST_F(PolicyTest, NatRewriteReRegistersWithThePublicAddressAndDropsTheOld) {
   EXPECT_EQ(c3->contacts[0].addr.uri.raw, "sip:100@203.0.113.5:40000");
 }
 
+TEST_F(PolicyTest, NatRewriteDoesNotLoopWhenTheAddressKeepsChanging) {
+  policy_.Start();
+  auto r1 = Send();
+  policy_.OnResponse(Reply(r1, 200, "OK", Ok(3600, r1), ";received=203.0.113.5;rport=40000"));
+  ASSERT_TRUE(policy_.wants_send());
+  auto r2 = Send();
+  policy_.OnResponse(Reply(r2, 200, "OK", Ok(3600, r2), ";received=203.0.113.5;rport=40001"));
+  EXPECT_FALSE(policy_.wants_send());  // the next refresh carries the new address
+  EXPECT_STREQ(policy_.status(), kStatusSuccessful);
+  FireTimer();
+  auto r3 = Send();
+  EXPECT_NE(r3.Value(sip::HeaderId::kContact).find("203.0.113.5:40001"), std::string_view::npos);
+}
+
+TEST_F(PolicyTest, StopDuringAChallengedRefreshStillUnregisters) {
+  RegisterOk();
+  FireTimer();
+  auto refresh = Send();
+  policy_.Stop();
+  policy_.OnResponse(Reply(refresh, 401, "Unauthorized", Challenge(true, "n9")));
+  ASSERT_TRUE(policy_.wants_send());
+  auto un = Send();
+  EXPECT_EQ(un.Value(sip::HeaderId::kExpires), "0");
+  EXPECT_NE(un.Find(sip::HeaderId::kAuthorization), nullptr);
+}
+
+TEST_F(PolicyTest, RetryAfterZeroIsNotARetryLoop) {
+  policy_.Start();
+  auto r1 = Send();
+  policy_.OnResponse(Reply(r1, 503, "Service Unavailable", "Retry-After: 0\r\n"));
+  EXPECT_EQ(UntilWakeup(), seconds(5));
+}
+
 TEST_F(PolicyTest, NoRewriteWhenTheServerSeesOurAddress) {
   policy_.Start();
   auto r1 = Send();

@@ -171,6 +171,27 @@ check "kamailio: all three Successful again, now over TCP" equals "$(tcp_server)
 check "kamailio: the old flow was unregistered first" \
   contains "$WORK/kam.out" "page.2 page-100: unregistered: 200 OK"
 
+# Outbound proxy: the SIP domain does not resolve; every request goes to the proxy (here
+# Kamailio itself) with a loose Route, and the Request-URI and AOR keep the domain.
+PWEB=$(free_port)
+cat >"$WORK/proxy.conf" <<EOF
+[sip]
+server = pbx.example.invalid
+outbound_proxy = 127.0.0.1:$KPORT
+local_port = 0
+[web]
+listen = 127.0.0.1:$PWEB
+password = webpass
+[page]
+extension = demo-bob
+password = othersecretpassword
+EOF
+start_device proxy "$WORK/proxy.conf"
+check "outbound proxy: Successful through the proxy" wait_status "$PWEB" page Successful 10
+check "outbound proxy: the server column shows the proxy" \
+  contains <(api "$PWEB" /api/status) "udp:127.0.0.1:$KPORT"
+stop_pid "$DEVICE_PID"
+
 # The server goes away under a TCP flow: the extension stops being Successful.
 TWEB=$(free_port)
 cat >"$WORK/tcp.conf" <<EOF

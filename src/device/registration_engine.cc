@@ -64,9 +64,15 @@ RegistrationEngine::RegistrationEngine(asio::io_context& io, DeviceConfig config
       clock_(clock),
       random_(random),
       machine_id_(ReadMachineId()),
-      timer_(io) {}
+      timers_(io, clock, [this](const TimerQueue::Key& key) { OnTimerKey(key); }) {}
 
-RegistrationEngine::~RegistrationEngine() { timer_.cancel(); }
+RegistrationEngine::~RegistrationEngine() = default;
+
+void RegistrationEngine::Schedule(const TimerKey& key, SteadyTime when) {
+  timers_.Schedule(key, when);
+}
+
+void RegistrationEngine::Cancel(const TimerKey& key) { timers_.Cancel(key); }
 
 void RegistrationEngine::Log(const std::string& level, std::string text) {
   log_.Append(level, std::move(text));
@@ -777,10 +783,7 @@ void RegistrationEngine::Restart() {
   owners_.clear();
   txns_.Clear();
   txn_timers_.clear();
-  queue_.clear();
-  queued_.clear();
-  armed_for_.reset();
-  timer_.cancel();
+  timers_.Clear();
   regs_.clear();
   retiring_.clear();
   send_queue_.clear();
@@ -851,44 +854,6 @@ void RegistrationEngine::FinishShutdown() {
 }
 
 // ---------------------------------------------------------------- timers
-
-void RegistrationEngine::Schedule(const TimerKey& key, SteadyTime when) {
-  Cancel(key);
-  queued_[key] = queue_.emplace(when, key);
-  ArmTimer();
-}
-
-void RegistrationEngine::Cancel(const TimerKey& key) {
-  auto it = queued_.find(key);
-  if (it == queued_.end()) return;
-  queue_.erase(it->second);
-  queued_.erase(it);
-}
-
-void RegistrationEngine::ArmTimer() {
-  if (queue_.empty()) return;  // a stale wake-up finds nothing due; harmless
-  const SteadyTime first = queue_.begin()->first;
-  if (armed_for_ && *armed_for_ <= first) return;
-  armed_for_ = first;
-  timer_.expires_at(first);
-  timer_.async_wait([this, alive = std::weak_ptr<int>(alive_)](const asio::error_code& ec) {
-    if (ec || !alive.lock()) return;
-    armed_for_.reset();
-    OnTimerQueue();
-  });
-}
-
-void RegistrationEngine::OnTimerQueue() {
-  const SteadyTime now = clock_.Now();
-  std::vector<TimerKey> due;
-  while (!queue_.empty() && queue_.begin()->first <= now) {
-    due.push_back(queue_.begin()->second);
-    queued_.erase(queue_.begin()->second);
-    queue_.erase(queue_.begin());
-  }
-  for (const auto& key : due) OnTimerKey(key);
-  ArmTimer();
-}
 
 void RegistrationEngine::OnTimerKey(const TimerKey& key) {
   if (key.starts_with("p:")) {

@@ -38,7 +38,6 @@
 #include <vector>
 
 #include <asio/io_context.hpp>
-#include <asio/steady_timer.hpp>
 
 #include "common/clock.h"
 #include "common/random.h"
@@ -47,6 +46,7 @@
 #include "device/registration_view.h"
 #include "device/server_targets.h"
 #include "device/system_log.h"
+#include "device/timer_queue.h"
 #include "transaction/transaction_table.h"
 #include "transport/asio_transport.h"
 
@@ -138,12 +138,11 @@ class RegistrationEngine {
   void ScheduleKeepAlive();
   void OnKeepAliveTimer();
 
-  // --- timers: one asio timer over an ordered queue
-  using TimerKey = std::string;  // "p:<serial>", "t:<branch>:<timer>", "ka", "pong", "pump"
+  // --- timers (TimerQueue): "p:<serial>", "t:<branch>:<method>:<timer>", "ka",
+  // "pong", "pump", "shutdown"
+  using TimerKey = TimerQueue::Key;
   void Schedule(const TimerKey& key, SteadyTime when);
   void Cancel(const TimerKey& key);
-  void ArmTimer();
-  void OnTimerQueue();
   void OnTimerKey(const TimerKey& key);
 
   std::string ServerLabel() const;
@@ -190,12 +189,9 @@ class RegistrationEngine {
   bool restarting_ = false;      // winding down for a new flow (Apply)
   std::optional<DeviceConfig> pending_restart_;  // the config the new flow starts with
 
-  // Timers
-  asio::steady_timer timer_;
-  std::optional<SteadyTime> armed_for_;
-  std::multimap<SteadyTime, TimerKey> queue_;
-  std::unordered_map<TimerKey, std::multimap<SteadyTime, TimerKey>::iterator> queued_;
+  // Timers; txn_timers_ maps a transaction timer's key back to its transaction.
   std::unordered_map<TimerKey, std::pair<txn::TransactionKey, txn::TimerId>> txn_timers_;
+  TimerQueue timers_;  // last: its callback uses the members above
 
   std::shared_ptr<int> alive_ = std::make_shared<int>(0);
 };

@@ -94,8 +94,12 @@ RegistrationPolicy::RegistrationPolicy(PolicyConfig config, const Clock& clock, 
     : config_(std::move(config)),
       clock_(clock),
       random_(random),
-      digest_(config_.auth_id.empty() ? config_.extension : config_.auth_id,
-              sip::DigestSecret::FromPassword(config_.password), random),
+      www_{sip::DigestClient(config_.auth_id.empty() ? config_.extension : config_.auth_id,
+                             sip::DigestSecret::FromPassword(config_.password), random),
+           "Authorization"},
+      proxy_{sip::DigestClient(config_.auth_id.empty() ? config_.extension : config_.auth_id,
+                               sip::DigestSecret::FromPassword(config_.password), random),
+             "Proxy-Authorization"},
       expires_(config_.expires) {
   call_id_ = random_.HexToken(24) + "@sipreg-device";
   from_tag_ = random_.HexToken(12);
@@ -199,17 +203,18 @@ OutgoingRegister RegistrationPolicy::BuildRequest(const sip::Endpoint& local) {
   b.AddHeader("Allow", "INVITE, ACK, CANCEL, BYE, OPTIONS, NOTIFY");
   b.AddHeader("User-Agent", config_.user_agent);
 
-  sent_credentials_ = false;
-  if (digest_.has_challenge()) {
-    auto creds = digest_.Authorize("REGISTER", request_uri);
+  for (Auth* a : {&proxy_, &www_}) {
+    a->sent = false;
+    if (!a->client.has_challenge()) continue;
+    auto creds = a->client.Authorize("REGISTER", request_uri);
     if (creds.ok()) {
-      b.AddHeader(auth_header_, *creds);
-      sent_credentials_ = true;
+      b.AddHeader(a->header, *creds);
+      a->sent = true;
     }
+    // Credentials of an older challenge (a refresh reusing the nonce) are a
+    // guess; only an answer to this attempt's challenge can be "refused".
+    if (!a->sent) a->fresh = false;
   }
-  // Credentials of an older challenge (a refresh reusing the nonce) are a
-  // guess; only an answer to this attempt's challenge can be "refused".
-  if (!sent_credentials_) fresh_challenge_ = false;
 
   in_flight_ = true;
   in_flight_cseq_ = out.cseq;
@@ -295,7 +300,8 @@ void RegistrationPolicy::OnResponse(const sip::Message& response, bool another_t
 
 RegistrationPolicy::ChallengeVerdict RegistrationPolicy::AnswerChallenge(
     const sip::Message& response, bool proxy) {
-  const bool refused = sent_credentials_ && fresh_challenge_;
+  Auth& auth = proxy ? proxy_ : www_;
+  const bool refused = auth.sent && auth.fresh;
   const auto id = proxy ? sip::HeaderId::kProxyAuthenticate : sip::HeaderId::kWwwAuthenticate;
   std::vector<std::string_view> values;
   for (const auto& h : response.headers()) {
@@ -309,14 +315,13 @@ RegistrationPolicy::ChallengeVerdict RegistrationPolicy::AnswerChallenge(
   if (refused && !stale) {
     Event("error", fmt::format("{} {} to our credentials: wrong password or Authentication ID {}",
                                response.status_code(), response.reason_phrase(), AuthId()));
-    digest_.Reset();
+    auth.client.Reset();
     return ChallengeVerdict::kRefused;
   }
   if (++challenges_this_attempt_ > kMaxChallengesPerAttempt) return ChallengeVerdict::kRefused;
-  if (!digest_.OnChallenge(values).ok()) return ChallengeVerdict::kUnusable;
-  auth_header_ = proxy ? "Proxy-Authorization" : "Authorization";
-  fresh_challenge_ = true;
-  const auto* c = digest_.challenge();
+  if (!auth.client.OnChallenge(values).ok()) return ChallengeVerdict::kUnusable;
+  auth.fresh = true;
+  const auto* c = auth.client.challenge();
   Event("info", fmt::format("{} {}: answering {}challenge for realm \"{}\" ({}) as {}",
                             response.status_code(), response.reason_phrase(),
                             stale ? "stale-nonce " : "", c->realm,
@@ -390,7 +395,7 @@ void RegistrationPolicy::OnSuccess(const sip::Message& response) {
   nat_rewritten_ = rewrite;
   challenges_this_attempt_ = 0;
   min_expires_adopted_ = false;
-  fresh_challenge_ = false;  // the next request's credentials are a reuse
+  www_.fresh = proxy_.fresh = false;  // the next request's credentials are a reuse
   failures_ = 0;
   registered_ = true;
   const uint32_t granted = GrantedExpires(response).value_or(expires_);
@@ -437,7 +442,7 @@ void RegistrationPolicy::Fail(const char* status, int code, std::string reason, 
   expires_at_.reset();
   challenges_this_attempt_ = 0;
   min_expires_adopted_ = false;
-  fresh_challenge_ = false;
+  www_.fresh = proxy_.fresh = false;
   status_ = status;
   code_ = code;
   reason_ = std::move(reason);

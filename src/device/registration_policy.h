@@ -9,7 +9,9 @@
 //                                   re-register at once with that address
 //   401/407, no credentials yet  -> answer the challenge once (again only if the
 //                                   server says the nonce was stale, or the
-//                                   credentials came from an older challenge)
+//                                   credentials came from an older challenge);
+//                                   a proxy's 407 and a registrar's 401 each have
+//                                   their own credentials
 //   401/407 to fresh credentials -> Rejected by Server ("password or
 //                                   Authentication ID"), hard failure
 //   423                          -> adopt Min-Expires, send again at once
@@ -165,7 +167,16 @@ class RegistrationPolicy {
   PolicyConfig config_;
   const Clock& clock_;
   Random& random_;
-  sip::DigestClient digest_;
+  // Credentials per challenger: an outbound proxy may ask (407) as well as the
+  // registrar (401); each is answered, and refused, on its own.
+  struct Auth {
+    sip::DigestClient client;
+    const char* header;   // "Authorization" or "Proxy-Authorization"
+    bool sent = false;    // the request in flight carried these credentials
+    bool fresh = false;   // ...computed from a challenge of this attempt
+  };
+  Auth www_;
+  Auth proxy_;
 
   // REGISTER dialog state (RFC 3261 §10.2.4: same Call-ID, rising CSeq).
   std::string call_id_;
@@ -184,9 +195,6 @@ class RegistrationPolicy {
   // The request in flight.
   uint32_t in_flight_cseq_ = 0;
   bool in_flight_unregister_ = false;
-  bool sent_credentials_ = false;    // it carried Authorization / Proxy-Authorization
-  bool fresh_challenge_ = false;     // ...computed from a challenge of this attempt
-  std::string auth_header_;          // "Authorization" or "Proxy-Authorization"
   int challenges_this_attempt_ = 0;
   bool min_expires_adopted_ = false;
 

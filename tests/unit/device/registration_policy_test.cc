@@ -173,6 +173,22 @@ TEST_F(PolicyTest, SecondChallengeToFreshCredentialsIsRejectedWithPasswordHint) 
   EXPECT_LE(UntilWakeup(), seconds(300));
 }
 
+TEST_F(PolicyTest, ProxyAndRegistrarChallengesAreBothAnswered) {
+  policy_.Start();
+  auto r1 = Send();
+  policy_.OnResponse(Reply(r1, 407, "Proxy Authentication Required",
+                           "Proxy-Authenticate: Digest realm=\"proxy\", nonce=\"p1\", qop=\"auth\"\r\n"));
+  auto r2 = Send();
+  EXPECT_NE(r2.Find(sip::HeaderId::kProxyAuthorization), nullptr);
+  policy_.OnResponse(Reply(r2, 401, "Unauthorized", Challenge()));  // the registrar's turn
+  ASSERT_TRUE(policy_.wants_send()) << policy_.View("").detail;
+  auto r3 = Send();
+  EXPECT_NE(r3.Find(sip::HeaderId::kProxyAuthorization), nullptr);
+  EXPECT_NE(r3.Find(sip::HeaderId::kAuthorization), nullptr);
+  policy_.OnResponse(Reply(r3, 200, "OK", Ok(3600, r3)));
+  EXPECT_STREQ(policy_.status(), kStatusSuccessful);
+}
+
 TEST_F(PolicyTest, StaleNonceIsAnsweredAgain) {
   policy_.Start();
   auto r1 = Send();

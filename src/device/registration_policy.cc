@@ -479,10 +479,24 @@ void RegistrationPolicy::OnNoReply(const std::string& why, bool another_target) 
     return;
   }
   public_.reset();  // a new flow may get a new mapping
-  Fail(kStatusNoReply, 0, why,
-       "The device cannot reach the SIP server: check the SIP Domain (server address and port), "
-       "the Outbound Proxy, the SIP Transportation Method, and any firewall.",
-       Failure::kSoft, std::nullopt);
+  Fail(kStatusNoReply, 0, why, NoReplyHint(why), Failure::kSoft, std::nullopt);
+}
+
+std::string NoReplyHint(std::string_view why) {
+  auto has = [why](std::string_view s) { return why.find(s) != std::string_view::npos; };
+  if (has("certificate") || has("handshake")) {
+    return "The TLS connection failed: the server's certificate was not accepted. Check tls_ca "
+           "(the CA that issued it) and that the SIP Domain is the name in the certificate.";
+  }
+  if (has("refused")) {
+    return "The server refused the connection: nothing listens there for this transport. Check "
+           "the port of the SIP Domain and the SIP Transportation Method.";
+  }
+  if (has("resolve")) {
+    return "The SIP Domain's name does not resolve: check its spelling and the DNS server.";
+  }
+  return "The device cannot reach the SIP server: check the SIP Domain (server address and "
+         "port), the Outbound Proxy, the SIP Transportation Method, and any firewall.";
 }
 
 void RegistrationPolicy::OnFlowFailed(const std::string& why) {

@@ -222,5 +222,8 @@ class RegistrationPolicy {
 // The guide's hint for a final response: what it usually means and what to
 // check. `after_credentials`: the request carried credentials from a fresh challenge.
 std::string HintFor(int code, std::string_view reason, bool after_credentials);
+// The hint for No reply from server, from what went wrong (timeout, refused
+// connection, TLS certificate, DNS).
+std::string NoReplyHint(std::string_view why);
 
 }  // namespace sipreg::device

@@ -165,6 +165,11 @@ device_conf tlsbad "sip.test:$TPORT" "$W5" "transport = tls" "tls_ca = $WORK/oth
 P5=$!; PIDS+=("$P5")
 check "tls, wrong CA: No reply from server" wait_field "$W5" status "No reply from server" 10
 check "tls, wrong CA: the log names the certificate problem" grep -qi "certificate" "$WORK/tlsbad.out"
+check "tls, wrong CA: the detail points at tls_ca" python3 -c '
+import json, sys
+r = json.load(sys.stdin)["registrations"][0]
+assert "tls_ca" in r["detail"], r
+' < <(api "$W5")
 stop_pid "$P5"
 
 W6=$(free_port)

@@ -520,6 +520,16 @@ TEST_F(PolicyTest, EventsDescribeWhatHappened) {
   EXPECT_TRUE(policy_.TakeEvents().empty());
 }
 
+TEST(HintTest, NoReplyHintNamesTheCause) {
+  EXPECT_NE(NoReplyHint("cannot connect: certificate verify failed").find("tls_ca"),
+            std::string::npos);
+  EXPECT_NE(NoReplyHint("cannot connect: connect to 127.0.0.1:5060: Connection refused")
+                .find("SIP Transportation Method"),
+            std::string::npos);
+  EXPECT_NE(NoReplyHint("cannot resolve 'pbx.test' (...)").find("DNS"), std::string::npos);
+  EXPECT_NE(NoReplyHint("timeout, no response in 32 s").find("firewall"), std::string::npos);
+}
+
 TEST(HintTest, EveryClassHasAHint) {
   for (int code : {300, 400, 403, 404, 408, 480, 500, 502, 503, 603}) {
     EXPECT_FALSE(HintFor(code, "x", false).empty()) << code;

@@ -37,10 +37,6 @@ std::string ReadMachineId() {
   return "sipreg-device";
 }
 
-std::string BracketIfV6(const std::string& host) {
-  return host.find(':') != std::string::npos ? "[" + host + "]" : host;
-}
-
 std::string SerialKey(uint64_t serial) { return fmt::format("p:{}", serial); }
 
 std::string TxnTimerKey(const txn::TransactionKey& key, txn::TimerId id) {
@@ -145,7 +141,7 @@ std::vector<PolicyConfig> RegistrationEngine::PolicyConfigs(const DeviceConfig& 
   PolicyConfig base;
   base.display_name = sip.display_name;
   base.domain = sip.server.ToString();
-  base.aor_host = BracketIfV6(sip.server.host);
+  base.aor_host = HostPort{sip.server.host, std::nullopt}.ToString();
   if (!sip.outbound_proxy.empty()) {
     std::string t;
     if (sip.transport == TransportChoice::kTcp) t = ";transport=tcp";
@@ -688,7 +684,7 @@ void RegistrationEngine::OnKeepAliveTimer() {
     b.AddHeader("Via", fmt::format("SIP/2.0/{} {};branch={};rport",
                                    sip::TransportName(local.transport), local.ToString(), branch));
     b.AddHeader("Max-Forwards", "70");
-    b.AddHeader("From", fmt::format("<sip:keepalive@{}>;tag={}", BracketIfV6(local.ip),
+    b.AddHeader("From", fmt::format("<sip:keepalive@{}>;tag={}", HostPort{local.ip, std::nullopt}.ToString(),
                                     random_.HexToken(10)));
     b.AddHeader("To", fmt::format("<{}>", uri));
     b.AddHeader("Call-ID", random_.HexToken(20) + "@sipreg-device");

@@ -1,7 +1,6 @@
 #include "device/registration_policy.h"
 
 #include <algorithm>
-#include <charconv>
 #include <utility>
 
 #include <fmt/format.h>
@@ -12,6 +11,7 @@
 #include "sip/serializer.h"
 #include "sip/uri.h"
 #include "sip/via.h"
+#include "transport/response_route.h"
 
 namespace sipreg::device {
 namespace {
@@ -19,31 +19,19 @@ namespace {
 // Challenge rounds one attempt may take (a stale nonce can add one).
 constexpr int kMaxChallengesPerAttempt = 3;
 
-std::optional<uint32_t> ParseU32(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  uint32_t v = 0;
-  auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
-  if (ec != std::errc() || p == s.data()) return std::nullopt;
-  return v;
-}
-
 std::string_view StripBrackets(std::string_view h) {
   if (h.size() >= 2 && h.front() == '[' && h.back() == ']') return h.substr(1, h.size() - 2);
   return h;
-}
-
-uint16_t DefaultPort(sip::TransportKind t) { return t == sip::TransportKind::kTls ? 5061 : 5060; }
-
-std::string HostForUri(std::string_view ip) {
-  if (ip.find(':') != std::string_view::npos) return fmt::format("[{}]", ip);
-  return std::string(ip);
 }
 
 // Retry-After: delta-seconds, maybe followed by a comment or parameters.
 std::optional<uint32_t> RetryAfter(const sip::Message& response) {
   const sip::Header* h = response.Find("Retry-After");
   if (h == nullptr) return std::nullopt;
-  return ParseU32(h->value);
+  std::string_view v = h->value;
+  size_t digits = 0;
+  while (digits < v.size() && v[digits] >= '0' && v[digits] <= '9') ++digits;
+  return sip::grammar::ParseUint32(v.substr(0, digits));
 }
 
 }  // namespace
@@ -158,7 +146,7 @@ void RegistrationPolicy::OnTimer() {
 }
 
 std::string RegistrationPolicy::ContactUri(const sip::Endpoint& addr) const {
-  std::string uri = fmt::format("sip:{}@{}:{}", config_.extension, HostForUri(addr.ip), addr.port);
+  std::string uri = fmt::format("sip:{}@{}", config_.extension, addr.ToString());
   if (addr.transport == sip::TransportKind::kTcp) uri += ";transport=tcp";
   if (addr.transport == sip::TransportKind::kTls) uri += ";transport=tls";
   return uri;
@@ -222,7 +210,6 @@ OutgoingRegister RegistrationPolicy::BuildRequest(const sip::Endpoint& local) {
   due_ = false;
   wakeup_.reset();
   out.bytes = b.Build();
-  registered_contact_ = contact;
   return out;
 }
 
@@ -272,7 +259,7 @@ void RegistrationPolicy::OnResponse(const sip::Message& response, bool another_t
   }
   const auto retry_after = RetryAfter(response);
   if (code == 423) {
-    auto min = ParseU32(response.Value(sip::HeaderId::kMinExpires));
+    auto min = sip::grammar::ParseUint32(response.Value(sip::HeaderId::kMinExpires));
     if (min && *min > expires_ && !min_expires_adopted_) {
       Event("info", fmt::format("423 Interval Too Brief: retrying with Expires {}", *min));
       expires_ = *min;
@@ -340,7 +327,7 @@ void RegistrationPolicy::OnChallenge(const sip::Message& response, bool proxy) {
 }
 
 std::optional<uint32_t> RegistrationPolicy::GrantedExpires(const sip::Message& response) const {
-  const auto header = ParseU32(response.Value(sip::HeaderId::kExpires));
+  const auto header = sip::grammar::ParseUint32(response.Value(sip::HeaderId::kExpires));
   for (std::string_view value : response.Values(sip::HeaderId::kContact)) {
     auto list = sip::ParseContacts(value);
     if (!list.ok()) continue;
@@ -353,7 +340,7 @@ std::optional<uint32_t> RegistrationPolicy::GrantedExpires(const sip::Message& r
       const sip::Endpoint& sent = public_ ? *public_ : local_;
       const bool same_address = u.user == config_.extension &&
                                 sip::grammar::EqualsIgnoreCase(StripBrackets(u.host), sent.ip) &&
-                                u.port.value_or(DefaultPort(sent.transport)) == sent.port;
+                                u.port.value_or(transport::DefaultSipPort(sent.transport)) == sent.port;
       if (same_instance || same_address) {
         if (auto e = c.expires()) return e;
         return header;
@@ -438,7 +425,6 @@ Millis RegistrationPolicy::BackoffDelay(Failure kind) {
 void RegistrationPolicy::Fail(const char* status, int code, std::string reason, std::string detail,
                               Failure kind, std::optional<uint32_t> retry_after) {
   ++failures_;
-  last_failure_kind_ = kind;
   expires_at_.reset();
   challenges_this_attempt_ = 0;
   min_expires_adopted_ = false;

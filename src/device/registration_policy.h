@@ -203,7 +203,6 @@ class RegistrationPolicy {
   // registered (so a rewrite can remove it).
   sip::Endpoint local_;
   std::optional<sip::Endpoint> public_;
-  std::string registered_contact_;
   std::string stale_contact_;  // to remove (expires=0) with the next REGISTER
   bool nat_rewritten_ = false; // the last 2xx made us re-register with a new address
 
@@ -214,7 +213,6 @@ class RegistrationPolicy {
   std::string detail_;
   std::optional<SteadyTime> expires_at_;
   int failures_ = 0;
-  Failure last_failure_kind_ = Failure::kSoft;
 
   std::vector<PolicyEvent> events_;
 };

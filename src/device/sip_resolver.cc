@@ -7,6 +7,7 @@
 #include <fmt/format.h>
 
 #include "transport/ip_address.h"
+#include "transport/response_route.h"
 
 namespace sipreg::device {
 namespace {
@@ -14,10 +15,6 @@ namespace {
 std::string Lower(std::string s) {
   for (auto& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
   return s;
-}
-
-uint16_t DefaultPort(sip::TransportKind kind) {
-  return kind == sip::TransportKind::kTls ? 5061 : 5060;
 }
 
 // The SRV name for a transport (RFC 3263 §4.1: SIPS over TLS is _sips._tcp).
@@ -125,7 +122,7 @@ Result<ResolvedServer> ResolveSipServer(DnsLookup& dns, const HostPort& target,
 
   if (auto literal = transport::ParseIpLiteral(target.host)) {
     out.addresses.push_back(
-        transport::MakeEndpoint(fixed, *literal, target.port.value_or(DefaultPort(fixed))));
+        transport::MakeEndpoint(fixed, *literal, target.port.value_or(transport::DefaultSipPort(fixed))));
     return out;
   }
   if (target.port) {  // §4.2: a port means no SRV
@@ -158,10 +155,10 @@ Result<ResolvedServer> ResolveSipServer(DnsLookup& dns, const HostPort& target,
       if (found) break;
       found = FromSrv(dns, SrvName(kind, target.host), kind, random, out);
     }
-    if (!found) AddAddresses(dns, target.host, DefaultPort(fixed), fixed, out);
+    if (!found) AddAddresses(dns, target.host, transport::DefaultSipPort(fixed), fixed, out);
   } else {
     if (!FromSrv(dns, SrvName(fixed, target.host), fixed, random, out)) {
-      AddAddresses(dns, target.host, DefaultPort(fixed), fixed, out);
+      AddAddresses(dns, target.host, transport::DefaultSipPort(fixed), fixed, out);
     }
   }
   if (out.addresses.empty()) {

@@ -3,11 +3,12 @@
 # playwright-core, tests/browser/device_ui.mjs) logs in to sipreg-device's web interface,
 # finds the primary page extension Rejected by Server, reveals and replaces the wrong
 # password on Basic Settings → SIP, saves, and watches the Status tab turn Successful while
-# sipregd sees the registration. The screenshot is kept as a test artefact
-# ($SIPREG_ARTIFACT_DIR, default build/artifacts/device-ui.png).
+# sipregd sees the registration (an alert and its cancel extension register beside them).
+# The screenshot is kept as a test artefact ($SIPREG_ARTIFACT_DIR, default
+# build/artifacts/device-ui.png).
 source "$(dirname "$0")/lib.sh"
 
-DEVICE="$SIPREG_BIN_DIR/sipreg-device"
+DEVICE_WEBPASS=installer-pw
 ARTIFACTS="${SIPREG_ARTIFACT_DIR:-$SIPREG_BIN_DIR/../artifacts}"
 mkdir -p "$ARTIFACTS"
 SHOT="$ARTIFACTS/device-ui.png"
@@ -20,6 +21,8 @@ STATE="$WORK/state"
 {
   printf '%s\n' "[general]" "udpbindaddr=127.0.0.1:$SPORT" "statedir=$STATE" ""
   demo_peers
+  printf '%s\n' "" "[alert-300]" "type=friend" "host=dynamic" "secret=alertpw" \
+    "" "[alert-301]" "type=friend" "host=dynamic" "secret=cancelpw"
 } >"$WORK/sip.conf"
 start_sipregd "$STATE" "$WORK/sip.conf" || exit 1
 
@@ -38,25 +41,24 @@ password = autofilled-wrong
 [ring]
 extension = demo-bob
 password = othersecretpassword
+[alert.1]
+extension = alert-300
+password = alertpw
+duration = until-cancelled
+cancel_extension = alert-301
+cancel_password = cancelpw
 EOF
-"$DEVICE" -c "$CONF" >"$WORK/device.out" 2>&1 &
-DEVICE_PID=$!
-PIDS+=("$DEVICE_PID")
+start_device device "$CONF"
 
-status_of() {
-  curl -s -u admin:installer-pw "http://127.0.0.1:$WEB/api/status" | python3 -c '
-import json, sys
-for r in json.load(sys.stdin)["registrations"]:
-    if r["id"] == sys.argv[1]:
-        print(r["status"])
-' "$1" 2>/dev/null
-}
 for _ in $(seq 1 100); do
-  [ "$(status_of page)" = "Rejected by Server" ] && break
+  [ "$(device_field "$WEB" page status)" = "Rejected by Server" ] && break
   sleep 0.1
 done
-check "before: page is Rejected by Server" equals "$(status_of page)" "Rejected by Server"
-check "before: ring is Successful" equals "$(status_of ring)" "Successful"
+check "before: page is Rejected by Server" equals "$(device_field "$WEB" page status)" "Rejected by Server"
+check "before: the alert's cancel extension registers too" \
+  wait_device_field "$WEB" alert.1.cancel status Successful 5
+check "before: ... shown as type alert-cancel" equals "$(device_field "$WEB" alert.1.cancel type)" alert-cancel
+check "before: ring is Successful" equals "$(device_field "$WEB" ring status)" "Successful"
 
 DEVICE_URL="http://127.0.0.1:$WEB/" DEVICE_PASSWORD=installer-pw \
   RIGHT_PASSWORD=verysecretpassword EXTENSION_ID=page SCREENSHOT="$SHOT" \
@@ -65,7 +67,7 @@ rc=$?
 check "browser: logged in, fixed the password, saw Successful" equals "$rc" 0
 [ "$rc" -eq 0 ] || sed 's/^/    | /' "$WORK/browser.out"
 check "browser: screenshot kept at $SHOT" test -s "$SHOT"
-check "after: the API agrees" equals "$(status_of page)" "Successful"
+check "after: the API agrees" equals "$(device_field "$WEB" page status)" "Successful"
 check "after: the file was saved with the new password" contains "$CONF" "verysecretpassword"
 admin "$STATE" sip show peers >"$WORK/peers.txt" 2>&1
 check "after: sipregd has demo-alice online" grep -qE "^demo-alice +127\.0\.0\.1 " "$WORK/peers.txt"

@@ -11,7 +11,6 @@
 #    against tls_ca and the host name; another CA fails the handshake (No reply from server,
 #    and the log says why); tls_verify = no accepts it.
 source "$(dirname "$0")/lib.sh"
-DEVICE="$SIPREG_BIN_DIR/sipreg-device"
 command -v dnsmasq >/dev/null || [ -x /usr/sbin/dnsmasq ] || { echo "dnsmasq not installed"; exit 1; }
 DNSMASQ=$(command -v dnsmasq || echo /usr/sbin/dnsmasq)
 
@@ -38,18 +37,6 @@ PIDS+=($!)
 PIDS+=($!)
 for _ in $(seq 1 50); do grep -q "started" "$WORK/dnsmasq.log" && break; sleep 0.1; done
 
-api() { curl -s -u admin:webpass "http://127.0.0.1:$1/api/status"; }
-field() {  # field WEBPORT KEY: the first registration's KEY
-  api "$1" | python3 -c 'import json,sys; print(json.load(sys.stdin)["registrations"][0][sys.argv[1]])' "$2" 2>/dev/null
-}
-wait_field() {  # wait_field WEBPORT KEY VALUE SECONDS
-  local i
-  for i in $(seq 1 $(($4 * 10))); do
-    [ "$(field "$1" "$2")" = "$3" ] && return 0
-    sleep 0.1
-  done
-  return 1
-}
 device_conf() {  # device_conf NAME SERVER WEBPORT [extra [sip] lines...]
   local name=$1 server=$2 web=$3; shift 3
   cat >"$WORK/$name.conf" <<EOF
@@ -72,9 +59,9 @@ W1=$(free_port)
 device_conf naptr tcp.sip.test "$W1"
 "$DEVICE" -c "$WORK/naptr.conf" >"$WORK/naptr.out" 2>&1 &
 P1=$!; PIDS+=("$P1")
-check "naptr: Successful" wait_field "$W1" status Successful 15
+check "naptr: Successful" wait_device_field "$W1" "" status Successful 15
 check "naptr: registered over TCP at the second SRV target" \
-  equals "$(field "$W1" server)" "tcp:127.0.0.1:$KPORT"
+  equals "$(device_field "$W1" "" server)" "tcp:127.0.0.1:$KPORT"
 check "naptr: the log shows the NAPTR answer" contains "$WORK/naptr.out" "DNS: NAPTR tcp.sip.test: 10 50 \"s\" SIP+D2T -> _sip._tcp.tcp.sip.test"
 check "naptr: the log shows both SRV targets" contains "$WORK/naptr.out" "DNS: SRV _sip._tcp.tcp.sip.test: 20 0 $KPORT kam.sip.test"
 check "naptr: the log shows the failover" contains "$WORK/naptr.out" "failing over to tcp:127.0.0.1:$KPORT"
@@ -87,8 +74,8 @@ W2=$(free_port)
 device_conf srv udp.sip.test "$W2"
 "$DEVICE" -c "$WORK/srv.conf" >"$WORK/srv.out" 2>&1 &
 P2=$!; PIDS+=("$P2")
-check "srv: Successful" wait_field "$W2" status Successful 10
-check "srv: over UDP on the SRV port" equals "$(field "$W2" server)" "udp:127.0.0.1:$KPORT"
+check "srv: Successful" wait_device_field "$W2" "" status Successful 10
+check "srv: over UDP on the SRV port" equals "$(device_field "$W2" "" server)" "udp:127.0.0.1:$KPORT"
 check "srv: the REGISTER went to the SRV target" contains "$WORK/srv.out" "REGISTER sent to udp:127.0.0.1:$KPORT"
 stop_pid "$P2"
 
@@ -98,8 +85,8 @@ WB=$(free_port)
 device_conf busy busy.sip.test "$WB"
 "$DEVICE" -c "$WORK/busy.conf" >"$WORK/busy-device.out" 2>&1 &
 PB=$!; PIDS+=("$PB")
-check "503: Successful at the second SRV target" wait_field "$WB" status Successful 10
-check "503: via udp:127.0.0.1:$KPORT" equals "$(field "$WB" server)" "udp:127.0.0.1:$KPORT"
+check "503: Successful at the second SRV target" wait_device_field "$WB" "" status Successful 10
+check "503: via udp:127.0.0.1:$KPORT" equals "$(device_field "$WB" "" server)" "udp:127.0.0.1:$KPORT"
 check "503: the busy server was asked first" contains "$WORK/busy.events" REGISTER
 check "503: the log shows the failover" contains "$WORK/busy-device.out" "trying the next server address"
 stop_pid "$PB"
@@ -109,8 +96,8 @@ WL=$(free_port)
 device_conf large "127.0.0.1:$KPORT" "$WL" "display_name = $(printf 'Lobby%.0s' $(seq 1 260))"
 "$DEVICE" -c "$WORK/large.conf" >"$WORK/large.out" 2>&1 &
 PL=$!; PIDS+=("$PL")
-check "large REGISTER: Successful" wait_field "$WL" status Successful 10
-check "large REGISTER: over TCP" equals "$(field "$WL" server)" "tcp:127.0.0.1:$KPORT"
+check "large REGISTER: Successful" wait_device_field "$WL" "" status Successful 10
+check "large REGISTER: over TCP" equals "$(device_field "$WL" "" server)" "tcp:127.0.0.1:$KPORT"
 check "large REGISTER: the log says why" contains "$WORK/large.out" "too large for UDP: using TCP"
 stop_pid "$PL"
 
@@ -119,12 +106,12 @@ W3=$(free_port)
 device_conf nx nowhere.sip.test "$W3"
 "$DEVICE" -c "$WORK/nx.conf" >"$WORK/nx.out" 2>&1 &
 P3=$!; PIDS+=("$P3")
-check "unresolvable: No reply from server" wait_field "$W3" status "No reply from server" 10
+check "unresolvable: No reply from server" wait_device_field "$W3" "" status "No reply from server" 10
 check "unresolvable: the reason names the name" python3 -c '
 import json, sys
 r = json.load(sys.stdin)["registrations"][0]
 assert "nowhere.sip.test" in r["reason"], r
-' < <(api "$W3")
+' < <(device_api "$W3" /api/status)
 check "unresolvable: the log says so" contains "$WORK/nx.out" "cannot resolve 'nowhere.sip.test'"
 stop_pid "$P3"
 
@@ -154,22 +141,22 @@ device_conf tls "sip.test:$TPORT" "$W4" "transport = tls" "tls_ca = $WORK/ca.pem
 "$DEVICE" -c "$WORK/tls.conf" >"$WORK/tls.out" 2>&1 &
 P4=$!; PIDS+=("$P4")
 check "tls: Successful with the certificate checked against tls_ca and sip.test" \
-  wait_field "$W4" status Successful 10
-check "tls: server label says tls" equals "$(field "$W4" server)" "tls:127.0.0.1:$TPORT"
-[ "$(field "$W4" status)" = Successful ] || sed 's/^/    | /' "$WORK/tls.out"
+  wait_device_field "$W4" "" status Successful 10
+check "tls: server label says tls" equals "$(device_field "$W4" "" server)" "tls:127.0.0.1:$TPORT"
+[ "$(device_field "$W4" "" status)" = Successful ] || sed 's/^/    | /' "$WORK/tls.out"
 stop_pid "$P4"
 
 W5=$(free_port)
 device_conf tlsbad "sip.test:$TPORT" "$W5" "transport = tls" "tls_ca = $WORK/other.pem"
 "$DEVICE" -c "$WORK/tlsbad.conf" >"$WORK/tlsbad.out" 2>&1 &
 P5=$!; PIDS+=("$P5")
-check "tls, wrong CA: No reply from server" wait_field "$W5" status "No reply from server" 10
+check "tls, wrong CA: No reply from server" wait_device_field "$W5" "" status "No reply from server" 10
 check "tls, wrong CA: the log names the certificate problem" grep -qi "certificate" "$WORK/tlsbad.out"
 check "tls, wrong CA: the detail points at tls_ca" python3 -c '
 import json, sys
 r = json.load(sys.stdin)["registrations"][0]
 assert "tls_ca" in r["detail"], r
-' < <(api "$W5")
+' < <(device_api "$W5" /api/status)
 stop_pid "$P5"
 
 W6=$(free_port)
@@ -177,6 +164,6 @@ device_conf tlsoff "sip.test:$TPORT" "$W6" "transport = tls" "tls_ca = $WORK/oth
   "tls_verify = no"
 "$DEVICE" -c "$WORK/tlsoff.conf" >"$WORK/tlsoff.out" 2>&1 &
 P6=$!; PIDS+=("$P6")
-check "tls_verify = no: Successful with any certificate" wait_field "$W6" status Successful 10
+check "tls_verify = no: Successful with any certificate" wait_device_field "$W6" "" status Successful 10
 stop_pid "$P6"
 finish

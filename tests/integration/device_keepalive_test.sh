@@ -8,21 +8,8 @@
 #    flow dead, closes it, the status leaves Successful and the extension registers again on
 #    a new connection.
 source "$(dirname "$0")/lib.sh"
-DEVICE="$SIPREG_BIN_DIR/sipreg-device"
 STANDIN="$SIPREG_SOURCE_DIR/tests/integration/sip_stand_in_server.py"
 
-status() {  # status WEBPORT
-  curl -s -u admin:webpass "http://127.0.0.1:$1/api/status" |
-    python3 -c 'import json,sys; print(json.load(sys.stdin)["registrations"][0]["status"])' 2>/dev/null
-}
-wait_status() {  # wait_status WEBPORT WORD SECONDS
-  local i
-  for i in $(seq 1 $(($3 * 10))); do
-    [ "$(status "$1")" = "$2" ] && return 0
-    sleep 0.1
-  done
-  return 1
-}
 # run NAME TRANSPORT KEEPALIVE [stand-in flags]: stand-in + device; sets WEB, DEV_PID.
 run() {
   local name=$1 transport=$2 keepalive=$3; shift 3
@@ -63,21 +50,21 @@ assert all(0.7 <= g <= 1.5 for g in gaps), gaps
 }
 
 run options udp options
-check "options: Successful" wait_status "$WEB" Successful 5
+check "options: Successful" wait_device_field "$WEB" "" status Successful 5
 sleep 3.5
 check "options: an OPTIONS every second" spaced "$WORK/options.events" OPTIONS 3
 stop_pid "$DEV_PID"
 
 run pong tcp double-crlf
-check "tcp pong: Successful" wait_status "$WEB" Successful 5
+check "tcp pong: Successful" wait_device_field "$WEB" "" status Successful 5
 sleep 3.5
 check "tcp pong: a CRLFCRLF ping every second" spaced "$WORK/pong.events" CRLFCRLF 3
-check "tcp pong: still Successful" equals "$(status "$WEB")" Successful
+check "tcp pong: still Successful" equals "$(device_field "$WEB" "" status)" Successful
 check "tcp pong: one connection" equals "$(count_text "$WORK/pong.events" CONNECT)" 1
 stop_pid "$DEV_PID"
 
 run nopong tcp double-crlf --no-pong
-check "tcp no pong: Successful at first" wait_status "$WEB" Successful 5
+check "tcp no pong: Successful at first" wait_device_field "$WEB" "" status Successful 5
 check "tcp no pong: the device gives up on the flow after 10 s" \
   wait_for_text "$WORK/nopong.out" "no CRLF pong within 10 s" 15
 check "tcp no pong: the status left Successful" \
@@ -86,7 +73,7 @@ check "tcp no pong: the server saw the connection close" \
   wait_for_text "$WORK/nopong.events" CLOSE 3
 check "tcp no pong: registered again on a new connection" \
   wait_for_text_count "$WORK/nopong.events" CONNECT 2 5
-check "tcp no pong: Successful again" wait_status "$WEB" Successful 5
+check "tcp no pong: Successful again" wait_device_field "$WEB" "" status Successful 5
 check "tcp no pong: two REGISTERs in all" test "$(count_text "$WORK/nopong.events" REGISTER)" -ge 2
 stop_pid "$DEV_PID"
 finish

@@ -5,7 +5,6 @@
 # 10,000 take is measured by bench/load/device-many.sh, not asserted here.
 source "$(dirname "$0")/lib.sh"
 
-DEVICE="$SIPREG_BIN_DIR/sipreg-device"
 MANY="$SIPREG_SOURCE_DIR/tests/integration/many_extensions.py"
 N=300
 RATE=100
@@ -16,9 +15,7 @@ STATE="$WORK/state"
 python3 "$MANY" configs "$N" "$SPORT" "$WEB" "$RATE" "$STATE" "$WORK/sip.conf" "$WORK/device.conf"
 start_sipregd "$STATE" "$WORK/sip.conf" || exit 1
 
-"$DEVICE" -c "$WORK/device.conf" >"$WORK/device.out" 2>&1 &
-DEVICE_PID=$!
-PIDS+=("$DEVICE_PID")
+start_device device "$WORK/device.conf"
 
 # 300 × (REGISTER + answer to the challenge) at 100/s is 6 s; 60 s is only a hang guard.
 python3 "$MANY" wait "$WEB" "$N" 60 >"$WORK/wait.out"

@@ -7,43 +7,7 @@
 # extension within 5 s, and a broken config is refused with FILE:LINE.
 source "$(dirname "$0")/lib.sh"
 
-DEVICE="$SIPREG_BIN_DIR/sipreg-device"
 show() { sed 's/^/    | /' "$1"; }
-
-# start_device NAME CONF: runs sipreg-device in the background (output in $WORK/NAME.out);
-# sets DEVICE_PID.
-start_device() {
-  "$DEVICE" -c "$2" >"$WORK/$1.out" 2>&1 &
-  DEVICE_PID=$!
-  PIDS+=("$DEVICE_PID")
-}
-
-# api WEBPORT PATH [curl args...]: the JSON API with HTTP Basic admin:webpass.
-api() {
-  local port=$1 path=$2; shift 2
-  curl -s -u admin:webpass "$@" "http://127.0.0.1:$port$path"
-}
-
-# status_of WEBPORT ID: the status word of one registration ("" if unknown).
-status_of() {
-  api "$1" /api/status | python3 -c '
-import json, sys
-want = sys.argv[1]
-for r in json.load(sys.stdin)["registrations"]:
-    if r["id"] == want:
-        print(r["status"])
-' "$2" 2>/dev/null
-}
-
-# wait_status WEBPORT ID WORD SECONDS
-wait_status() {
-  local i
-  for i in $(seq 1 $(($4 * 10))); do
-    [ "$(status_of "$1" "$2")" = "$3" ] && return 0
-    sleep 0.1
-  done
-  return 1
-}
 
 # ---------------------------------------------------------------------------------------
 # Config errors: refused with FILE:LINE and a non-zero exit.
@@ -102,11 +66,11 @@ password = wrongpassword
 EOF
 start_device kam "$WORK/kam.conf"
 KAM_PID=$DEVICE_PID
-check "kamailio: page (demo-alice) Successful" wait_status "$KWEB" page Successful 10
-check "kamailio: page.2 (auth ID pageauth100) Successful" wait_status "$KWEB" page.2 Successful 5
+check "kamailio: page (demo-alice) Successful" wait_device_field "$KWEB" page status Successful 10
+check "kamailio: page.2 (auth ID pageauth100) Successful" wait_device_field "$KWEB" page.2 status Successful 5
 check "kamailio: ring with a wrong password -> Rejected by Server" \
-  wait_status "$KWEB" ring "Rejected by Server" 5
-api "$KWEB" /api/status >"$WORK/kam-status.json"
+  wait_device_field "$KWEB" ring status "Rejected by Server" 5
+device_api "$KWEB" /api/status >"$WORK/kam-status.json"
 check "kamailio: status JSON carries code, detail, expires and server" python3 -c '
 import json, sys
 regs = {r["id"]: r for r in json.load(open(sys.argv[1]))["registrations"]}
@@ -125,11 +89,11 @@ texts = [e["text"] for e in json.load(sys.stdin)["entries"]]
 assert any("401 Unauthorized" in t for t in texts), texts
 assert any("200 OK" in t for t in texts), texts
 assert any("status Successful" in t for t in texts), texts
-' < <(api "$KWEB" /api/log)
+' < <(device_api "$KWEB" /api/log)
 check "kamailio: the log also goes to stdout" contains "$WORK/kam.out" "status Rejected by Server"
 
 # Fix the password through the API (what the web page's Save does): only ring re-registers.
-api "$KWEB" /api/config >"$WORK/kam-config.json"
+device_api "$KWEB" /api/config >"$WORK/kam-config.json"
 python3 - "$WORK/kam-config.json" >"$WORK/kam-config-fixed.json" <<'PY'
 import json, sys
 c = json.load(open(sys.argv[1]))
@@ -138,11 +102,11 @@ for e in c["extensions"]:
         e["password"] = "othersecretpassword"
 print(json.dumps(c))
 PY
-code=$(api "$KWEB" /api/config -X PUT -H 'Content-Type: application/json' \
+code=$(device_api "$KWEB" /api/config -X PUT -H 'Content-Type: application/json' \
   --data-binary @"$WORK/kam-config-fixed.json" -o "$WORK/put.out" -w '%{http_code}')
 check "kamailio: PUT /api/config accepted" equals "$code" 200
 [ "$code" = 200 ] || show "$WORK/put.out"
-check "kamailio: ring Successful after the password fix" wait_status "$KWEB" ring Successful 10
+check "kamailio: ring Successful after the password fix" wait_device_field "$KWEB" ring status Successful 10
 check "kamailio: the config file now holds the right password" \
   contains "$WORK/kam.conf" "othersecretpassword"
 check "kamailio: page was not re-registered by the change" test \
@@ -156,11 +120,11 @@ c = json.load(open(sys.argv[1]))
 c["sip"]["transport"] = "tcp"
 print(json.dumps(c))
 PY
-code=$(api "$KWEB" /api/config -X PUT -H 'Content-Type: application/json' \
+code=$(device_api "$KWEB" /api/config -X PUT -H 'Content-Type: application/json' \
   --data-binary @"$WORK/kam-config-tcp.json" -o "$WORK/put2.out" -w '%{http_code}')
 check "kamailio: PUT with transport = tcp accepted" equals "$code" 200
 tcp_server() {
-  api "$KWEB" /api/status | python3 -c '
+  device_api "$KWEB" /api/status | python3 -c '
 import json, sys
 regs = json.load(sys.stdin)["registrations"]
 ok = [r for r in regs if r["status"] == "Successful" and r["server"].startswith("tcp:")]
@@ -187,9 +151,9 @@ extension = demo-bob
 password = othersecretpassword
 EOF
 start_device proxy "$WORK/proxy.conf"
-check "outbound proxy: Successful through the proxy" wait_status "$PWEB" page Successful 10
+check "outbound proxy: Successful through the proxy" wait_device_field "$PWEB" page status Successful 10
 check "outbound proxy: the server column shows the proxy" \
-  contains <(api "$PWEB" /api/status) "udp:127.0.0.1:$KPORT"
+  contains <(device_api "$PWEB" /api/status) "udp:127.0.0.1:$KPORT"
 stop_pid "$DEVICE_PID"
 
 # The server goes away under a TCP flow: the extension stops being Successful.
@@ -207,11 +171,11 @@ extension = demo-bob
 password = othersecretpassword
 EOF
 start_device tcp "$WORK/tcp.conf"
-check "tcp: Successful over TCP" wait_status "$TWEB" page Successful 10
-check "tcp: server label says tcp" contains <(api "$TWEB" /api/status) "tcp:127.0.0.1:$KPORT"
+check "tcp: Successful over TCP" wait_device_field "$TWEB" page status Successful 10
+check "tcp: server label says tcp" contains <(device_api "$TWEB" /api/status) "tcp:127.0.0.1:$KPORT"
 stop_pid "$KAMAILIO_PID"  # kamailio ends its worker processes too
-check "tcp: server killed -> No reply from server" wait_status "$TWEB" page "No reply from server" 10
-api "$TWEB" /api/status >"$WORK/tcp-status.json"
+check "tcp: server killed -> No reply from server" wait_device_field "$TWEB" page status "No reply from server" 10
+device_api "$TWEB" /api/status >"$WORK/tcp-status.json"
 check "tcp: detail says what to check" python3 -c '
 import json, sys
 r = json.load(open(sys.argv[1]))["registrations"][0]
@@ -243,7 +207,7 @@ extension = 100
 password = x
 EOF
 start_device ka "$WORK/ka.conf"
-check "keep-alive: registered with the stand-in server" wait_status "$KAWEB" page Successful 5
+check "keep-alive: registered with the stand-in server" wait_device_field "$KAWEB" page status Successful 5
 sleep 4.5
 check "keep-alive: double CRLFs arrive once a second" python3 -c '
 import sys
@@ -288,9 +252,9 @@ extension = page-300
 password = pagesecret
 EOF
 start_device sipregd "$WORK/sipregd-device.conf"
-check "sipregd: page Successful" wait_status "$SWEB" page Successful 10
-check "sipregd: ring Successful" wait_status "$SWEB" ring Successful 5
-check "sipregd: alert.1 Successful" wait_status "$SWEB" alert.1 Successful 5
+check "sipregd: page Successful" wait_device_field "$SWEB" page status Successful 10
+check "sipregd: ring Successful" wait_device_field "$SWEB" ring status Successful 5
+check "sipregd: alert.1 Successful" wait_device_field "$SWEB" alert.1 status Successful 5
 admin "$STATE" sip show peers >"$WORK/peers-on.txt" 2>&1
 check "sipregd: all three peers online" contains "$WORK/peers-on.txt" "3 sip peers [Monitored: 1 online, 0 offline Unmonitored: 2 online, 0 offline]"
 grep -q "Monitored: 1 online" "$WORK/peers-on.txt" || show "$WORK/peers-on.txt"
@@ -310,12 +274,12 @@ check "sigterm: the log says unregistered" contains "$WORK/sipregd.out" "unregis
 # Back to the dead server: timer F (32 s) has had time to expire.
 left=$(( 34 - ($(date +%s) - DEAD_STARTED) ))
 [ "$left" -gt 0 ] && sleep "$left"
-check "no server: No reply from server" wait_status "$DEADWEB" page "No reply from server" 5
+check "no server: No reply from server" wait_device_field "$DEADWEB" page status "No reply from server" 5
 check "no server: detail names the server address to check" python3 -c '
 import json, sys
 r = json.load(sys.stdin)["registrations"][0]
 assert "SIP Domain" in r["detail"] and r["code"] == 0, r
-' < <(api "$DEADWEB" /api/status)
+' < <(device_api "$DEADWEB" /api/status)
 stop_pid "$DEAD_PID"
 
 finish

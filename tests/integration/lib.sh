@@ -261,3 +261,45 @@ import json, sys
 for c in json.load(sys.stdin)["contacts"]:
     print(c["uri"], c["expires"], c["transport"])'
 }
+
+# ---- sipreg-device helpers ----------------------------------------------------------------
+DEVICE="$SIPREG_BIN_DIR/sipreg-device"
+DEVICE_WEBPASS=webpass  # the [web] password the helpers log in with (HTTP Basic)
+
+# start_device NAME CONF: runs sipreg-device in the background (output in $WORK/NAME.out);
+# sets DEVICE_PID.
+start_device() {
+  "$DEVICE" -c "$2" >"$WORK/$1.out" 2>&1 &
+  DEVICE_PID=$!
+  PIDS+=("$DEVICE_PID")
+}
+
+# device_api WEBPORT PATH [curl args...]: the device's JSON API as admin.
+device_api() {
+  local port=$1 path=$2; shift 2
+  curl -s -u "admin:$DEVICE_WEBPASS" "$@" "http://127.0.0.1:$port$path"
+}
+
+# device_field WEBPORT ID KEY: KEY of registration ID in /api/status ("" if unknown);
+# ID "" means the first registration.
+device_field() {
+  device_api "$1" /api/status | python3 -c '
+import json, sys
+regs = json.load(sys.stdin)["registrations"]
+want, key = sys.argv[1], sys.argv[2]
+for r in regs:
+    if not want or r["id"] == want:
+        print(r[key])
+        break
+' "$2" "$3" 2>/dev/null
+}
+
+# wait_device_field WEBPORT ID KEY VALUE SECONDS: true once device_field shows VALUE.
+wait_device_field() {
+  local i
+  for i in $(seq 1 $(($5 * 10))); do
+    [ "$(device_field "$1" "$2" "$3")" = "$4" ] && return 0
+    sleep 0.1
+  done
+  return 1
+}

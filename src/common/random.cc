@@ -1,7 +1,10 @@
 #include "common/random.h"
 
 #include <openssl/rand.h>
+#include <pthread.h>
 
+#include <array>
+#include <atomic>
 #include <cstdlib>
 #include <cstring>
 
@@ -41,12 +44,51 @@ std::string Random::HexToken(size_t n) {
   return out;
 }
 
-void OpenSslRandom::Fill(std::span<uint8_t> out) {
-  if (out.empty()) return;
+namespace {
+
+void RandBytes(std::span<uint8_t> out) {
   if (RAND_bytes(out.data(), static_cast<int>(out.size())) != 1) {
     // Without a working CSPRNG no nonce or branch can be trusted; refuse to go on.
     std::abort();
   }
+}
+
+// Bumped in a child after fork(): every block drawn before it is discarded.
+std::atomic<uint64_t> fork_generation{0};
+
+struct RandomBlock {
+  static constexpr size_t kSize = 4096;
+  std::array<uint8_t, kSize> bytes{};
+  size_t used = kSize;  // nothing left: the first request draws
+  uint64_t generation = 0;
+
+  ~RandomBlock() { std::memset(bytes.data(), 0, bytes.size()); }
+};
+
+}  // namespace
+
+void OpenSslRandom::Fill(std::span<uint8_t> out) {
+  if (out.empty()) return;
+  if (out.size() > RandomBlock::kSize / 16) {
+    RandBytes(out);
+    return;
+  }
+  static const bool registered = [] {
+    pthread_atfork(nullptr, nullptr, [] { fork_generation.fetch_add(1); });
+    return true;
+  }();
+  (void)registered;
+  thread_local RandomBlock block;
+  const uint64_t generation = fork_generation.load(std::memory_order_relaxed);
+  if (block.generation != generation || RandomBlock::kSize - block.used < out.size()) {
+    RandBytes(block.bytes);
+    block.used = 0;
+    block.generation = generation;
+  }
+  // Each byte is handed out once, then wiped.
+  std::memcpy(out.data(), block.bytes.data() + block.used, out.size());
+  std::memset(block.bytes.data() + block.used, 0, out.size());
+  block.used += out.size();
 }
 
 OpenSslRandom& OpenSslRandom::Instance() {

@@ -20,7 +20,12 @@ class Random {
   std::string HexToken(size_t n);
 };
 
-// RAND_bytes from OpenSSL. Thread-safe.
+// RAND_bytes from OpenSSL. Thread-safe. Small requests (branches, tags, nonce
+// salts: several per SIP request) are served from a per-thread block of 4 KiB
+// drawn with one RAND_bytes call: each RAND_bytes call locks the DRBG and asks
+// the kernel for the process id (fork detection), which costs more than the
+// bytes themselves. A child process made by fork() never reuses its parent's
+// block (pthread_atfork invalidates every thread's block).
 class OpenSslRandom final : public Random {
  public:
   void Fill(std::span<uint8_t> out) override;

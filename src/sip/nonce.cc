@@ -1,8 +1,9 @@
 #include "sip/nonce.h"
 
 #include <openssl/crypto.h>
+#include <openssl/core_names.h>
 #include <openssl/evp.h>
-#include <openssl/hmac.h>
+#include <openssl/params.h>
 
 #include <algorithm>
 #include <array>
@@ -83,31 +84,6 @@ void WriteTs(Raw& raw, int64_t ts) {
   }
 }
 
-const EVP_MD* Sha256() {
-  static EVP_MD* const md = EVP_MD_fetch(nullptr, "SHA256", nullptr);
-  return md;
-}
-
-// MAC over raw[0 .. ts+salt) || realm, truncated into `mac`. False on an
-// OpenSSL failure.
-bool ComputeMac(std::span<const uint8_t> secret, const Raw& raw, std::string_view realm,
-                std::span<uint8_t, kMacBytes> mac) {
-  const EVP_MD* md = Sha256();
-  if (md == nullptr) return false;
-  std::string msg(reinterpret_cast<const char*>(raw.data()), kTsBytes + kSaltBytes);
-  msg += realm;
-  std::array<uint8_t, EVP_MAX_MD_SIZE> full{};
-  unsigned int len = 0;
-  if (HMAC(md, secret.data(), static_cast<int>(secret.size()),
-           reinterpret_cast<const unsigned char*>(msg.data()), msg.size(), full.data(),
-           &len) == nullptr ||
-      len < kMacBytes) {
-    return false;
-  }
-  std::copy_n(full.begin(), kMacBytes, mac.begin());
-  return true;
-}
-
 std::vector<uint8_t> DrawSecret(Random& random) {
   std::vector<uint8_t> s(NonceManager::kSecretBytes);
   random.Fill(s);
@@ -119,9 +95,57 @@ std::vector<uint8_t> DrawSecret(Random& random) {
 NonceManager::NonceManager(const Clock& clock, Random& random, Options options)
     : NonceManager(clock, random, DrawSecret(random), options) {}
 
+// Fetching HMAC and hashing the key's pads once, instead of per nonce (the
+// one-shot HMAC() does both every call: most of the cost of a MAC).
+struct NonceManager::Mac {
+  EVP_MAC* mac = nullptr;
+  EVP_MAC_CTX* ctx = nullptr;
+  bool keyed = false;
+
+  explicit Mac(std::span<const uint8_t> key) {
+    mac = EVP_MAC_fetch(nullptr, "HMAC", nullptr);
+    if (mac != nullptr) ctx = EVP_MAC_CTX_new(mac);
+    if (ctx == nullptr) return;
+    char digest[] = "SHA256";
+    const OSSL_PARAM params[] = {
+        OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST, digest, 0), OSSL_PARAM_END};
+    keyed = EVP_MAC_init(ctx, key.data(), key.size(), params) == 1;
+  }
+  ~Mac() {
+    EVP_MAC_CTX_free(ctx);
+    EVP_MAC_free(mac);
+  }
+  Mac(const Mac&) = delete;
+  Mac& operator=(const Mac&) = delete;
+};
+
 NonceManager::NonceManager(const Clock& clock, Random& random, std::vector<uint8_t> secret,
                            Options options)
-    : clock_(clock), options_(options), secret_(std::move(secret)), random_(random) {}
+    : clock_(clock),
+      options_(options),
+      secret_(std::move(secret)),
+      mac_(std::make_unique<Mac>(secret_)),
+      random_(random) {}
+
+NonceManager::~NonceManager() = default;
+
+bool NonceManager::ComputeMac(const uint8_t* ts_and_salt, std::string_view realm, uint8_t* out,
+                              size_t out_len) const {
+  std::array<uint8_t, EVP_MAX_MD_SIZE> full{};
+  size_t len = 0;
+  std::lock_guard lock(mac_mu_);
+  if (!mac_->keyed) return false;
+  // A null key restarts the context with the key it already holds.
+  if (EVP_MAC_init(mac_->ctx, nullptr, 0, nullptr) != 1 ||
+      EVP_MAC_update(mac_->ctx, ts_and_salt, kTsBytes + kSaltBytes) != 1 ||
+      EVP_MAC_update(mac_->ctx, reinterpret_cast<const uint8_t*>(realm.data()), realm.size()) !=
+          1 ||
+      EVP_MAC_final(mac_->ctx, full.data(), &len, full.size()) != 1 || len < out_len) {
+    return false;
+  }
+  std::copy_n(full.begin(), out_len, out);
+  return true;
+}
 
 Result<std::unique_ptr<NonceManager>> NonceManager::WithSecret(const Clock& clock, Random& random,
                                                                std::span<const uint8_t> secret,
@@ -155,8 +179,7 @@ std::string NonceManager::Issue(std::string_view realm) {
   }
   // On an OpenSSL failure the MAC stays zero; such a nonce never validates,
   // so clients are merely challenged again.
-  (void)ComputeMac(secret_, raw, realm,
-                   std::span<uint8_t, kMacBytes>(raw.data() + kTsBytes + kSaltBytes, kMacBytes));
+  (void)ComputeMac(raw.data(), realm, raw.data() + kTsBytes + kSaltBytes, kMacBytes);
   return EncodeB64Url(raw);
 }
 
@@ -165,7 +188,7 @@ NonceManager::Validity NonceManager::Validate(std::string_view nonce,
   std::optional<Raw> raw = DecodeB64Url(nonce);
   if (!raw) return Validity::kInvalid;
   std::array<uint8_t, kMacBytes> mac{};
-  if (!ComputeMac(secret_, *raw, realm, mac)) return Validity::kInvalid;
+  if (!ComputeMac(raw->data(), realm, mac.data(), mac.size())) return Validity::kInvalid;
   if (CRYPTO_memcmp(mac.data(), raw->data() + kTsBytes + kSaltBytes, kMacBytes) != 0) {
     return Validity::kInvalid;
   }

@@ -20,8 +20,9 @@
 // is not in the table and was issued at or before the watermark is reported
 // as kForgotten (treat it as stale), so eviction never opens a replay window.
 //
-// Thread-safety: all methods may be called concurrently. Validate() takes no
-// lock (the secret is immutable after construction); Issue() serialises its
+// Thread-safety: all methods may be called concurrently. The keyed HMAC
+// context (the key's inner and outer pads hashed once, at construction) is
+// reused under its own mutex, held only for one MAC; Issue() serialises its
 // use of Random with a mutex; the nc table is guarded by its own mutex.
 // Lifetime: `clock` and `random` must outlive the NonceManager. If `random` is
 // also used by others concurrently it must be thread-safe itself (OpenSslRandom is).
@@ -78,13 +79,14 @@ class NonceManager {
                                                           std::span<const uint8_t> secret,
                                                           Options options = {});
 
+  ~NonceManager();
   NonceManager(const NonceManager&) = delete;
   NonceManager& operator=(const NonceManager&) = delete;
 
   // A new nonce bound to `realm` and the current time.
   std::string Issue(std::string_view realm);
 
-  // Lock-free. Checks the MAC (binding the realm) and the age.
+  // Checks the MAC (binding the realm) and the age.
   Validity Validate(std::string_view nonce, std::string_view realm) const;
 
   // Records nc for a nonce (call after Validate() == kValid and after the
@@ -110,6 +112,12 @@ class NonceManager {
     std::string nonce;
   };
 
+  struct Mac;  // OpenSSL's keyed HMAC-SHA256 context
+
+  // HMAC over the nonce's timestamp and salt and the realm, truncated to
+  // `out_len` bytes. False on an OpenSSL failure.
+  bool ComputeMac(const uint8_t* ts_and_salt, std::string_view realm, uint8_t* out,
+                  size_t out_len) const;
   int64_t NowMs() const;
   bool IsFresh(int64_t issued_ms, int64_t now_ms) const;
   // Finds or creates the entry for an already-decoded nonce; nullptr when the
@@ -120,6 +128,9 @@ class NonceManager {
   const Clock& clock_;
   const Options options_;
   const std::vector<uint8_t> secret_;
+
+  mutable std::mutex mac_mu_;
+  std::unique_ptr<Mac> mac_;  // guarded by mac_mu_ (its context is reused)
 
   std::mutex random_mu_;
   Random& random_;  // guarded by random_mu_

@@ -26,6 +26,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <functional>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <tuple>
@@ -58,6 +59,9 @@ struct BindingChange {
   // kUpsert: the full binding (its `aor` is overwritten with the AOR the change
   // is applied to). kRemove: only `contact` is used. kRemoveAll: unused.
   Binding binding;
+  // Set by the store for the journal: a kUpsert that replaced a binding with
+  // the same contact (a refresh), so its row can be updated in place.
+  bool replaces = false;
 
   bool operator==(const BindingChange&) const = default;
 };
@@ -118,6 +122,15 @@ class BindingStore {
   // Removes every binding tied to a TCP/TLS connection that closed and returns
   // them. connection_id 0 ("not tied") removes nothing.
   virtual std::vector<Binding> RemoveByConnection(uint64_t connection_id) = 0;
+
+  // How a durable store's writes are going (for /metrics); nullopt for a
+  // store that keeps bindings in memory only.
+  struct CommitStats {
+    uint64_t commits = 0;        // write transactions (each one fsync)
+    uint64_t updates = 0;        // binding updates they carried
+    uint64_t largest_batch = 0;  // most updates in one transaction
+  };
+  virtual std::optional<CommitStats> commit_stats() const { return std::nullopt; }
 
   // Every unexpired binding, sorted by (aor, contact): for admin views.
   std::vector<Binding> Snapshot(WallTime now) const {

@@ -146,6 +146,12 @@ MetricsSnapshot CollectMetrics(const ControlContext& ctx) {
   m.calls_unknown = pc.rejected_unknown;
   m.calls_unavailable = pc.rejected_unavailable;
   m.active_calls = ctx.server.proxy().Channels().size();
+  if (auto commits = ctx.store.commit_stats()) {
+    m.durable = true;
+    m.store_commits = commits->commits;
+    m.store_updates = commits->updates;
+    m.store_largest_batch = commits->largest_batch;
+  }
   m.uptime_seconds = std::chrono::duration<double>(ctx.clock.Now() - ctx.started).count();
   return m;
 }

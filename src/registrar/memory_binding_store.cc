@@ -61,7 +61,7 @@ void MemoryBindingStore::IndexRemove(Shard& shard, uint64_t connection_id, std::
   }
 }
 
-void MemoryBindingStore::UpsertLocked(Shard& shard, std::vector<Binding>& bindings,
+bool MemoryBindingStore::UpsertLocked(Shard& shard, std::vector<Binding>& bindings,
                                       Binding binding) {
   shard.earliest_expiry = std::min(shard.earliest_expiry, binding.expires_at);
   auto same = std::find_if(bindings.begin(), bindings.end(), [&](const Binding& b) {
@@ -73,11 +73,12 @@ void MemoryBindingStore::UpsertLocked(Shard& shard, std::vector<Binding>& bindin
       IndexAdd(shard, binding.connection_id, binding.aor);
     }
     *same = std::move(binding);
-  } else {
-    IndexAdd(shard, binding.connection_id, binding.aor);
-    bindings.push_back(std::move(binding));
-    count_.fetch_add(1, std::memory_order_relaxed);
+    return true;
   }
+  IndexAdd(shard, binding.connection_id, binding.aor);
+  bindings.push_back(std::move(binding));
+  count_.fetch_add(1, std::memory_order_relaxed);
+  return false;
 }
 
 void MemoryBindingStore::Update(std::string_view aor, WallTime now, const Decide& decide,
@@ -108,10 +109,10 @@ void MemoryBindingStore::Update(std::string_view aor, WallTime now, const Decide
           if (it == shard.aors.end()) it = shard.aors.try_emplace(std::string(aor)).first;
           change.binding.aor = it->first;
           if (journal_ != nullptr) {
-            UpsertLocked(shard, it->second, change.binding);
+            change.replaces = UpsertLocked(shard, it->second, change.binding);
             effective.push_back(std::move(change));
           } else {
-            UpsertLocked(shard, it->second, std::move(change.binding));
+            (void)UpsertLocked(shard, it->second, std::move(change.binding));
           }
           break;
         }
@@ -248,7 +249,7 @@ bool MemoryBindingStore::Restore(Binding binding) {
   std::lock_guard lock(shard.mu);
   auto it = shard.aors.find(binding.aor);
   if (it == shard.aors.end()) it = shard.aors.try_emplace(binding.aor).first;
-  UpsertLocked(shard, it->second, std::move(binding));
+  (void)UpsertLocked(shard, it->second, std::move(binding));
   return true;
 }
 

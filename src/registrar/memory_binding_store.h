@@ -93,7 +93,8 @@ class MemoryBindingStore final : public BindingStore {
 
   Shard& ShardFor(std::string_view aor) const;
   // Inserts or replaces by contact in `bindings` (of `aor` in `shard`). REQUIRES shard.mu.
-  void UpsertLocked(Shard& shard, std::vector<Binding>& bindings, Binding binding);
+  // True when a binding with the same contact was replaced.
+  bool UpsertLocked(Shard& shard, std::vector<Binding>& bindings, Binding binding);
   static void IndexAdd(Shard& shard, uint64_t connection_id, const std::string& aor);
   static void IndexRemove(Shard& shard, uint64_t connection_id, std::string_view aor);
 

@@ -89,6 +89,18 @@ std::string FormatMetrics(const MetricsSnapshot& m) {
   }
   Gauge(out, "sipreg_active_calls", "Answered calls not yet hung up.", m.active_calls);
 
+  if (m.durable) {
+    Counter(out, "sipreg_store_commits_total",
+            "Write transactions of the bindings database (one fsync each; group commit puts "
+            "every update waiting at the time into one).",
+            m.store_commits);
+    Counter(out, "sipreg_store_updates_total",
+            "Binding updates (registrations, expiries, closed connections) committed.",
+            m.store_updates);
+    Gauge(out, "sipreg_store_largest_batch", "Most binding updates committed in one transaction.",
+          m.store_largest_batch);
+  }
+
   Header(out, "sipreg_uptime_seconds", "gauge", "Seconds since sipregd started.");
   out += fmt::format("sipreg_uptime_seconds {:.0f}\n", m.uptime_seconds);
   return out;

@@ -35,6 +35,10 @@ struct MetricsSnapshot {
   uint64_t calls_unknown = 0;             // 404: nobody by that name or number
   uint64_t calls_unavailable = 0;         // 480: account not registered
   uint64_t active_calls = 0;
+  bool durable = false;  // the store writes to disk: the three below mean something
+  uint64_t store_commits = 0;
+  uint64_t store_updates = 0;
+  uint64_t store_largest_batch = 0;
 };
 
 // Prometheus text format 0.0.4: HELP and TYPE lines, then samples.

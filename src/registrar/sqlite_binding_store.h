@@ -100,6 +100,7 @@ class SqliteBindingStore final : public BindingStore {
   size_t Count() const override;
   std::vector<Binding> RemoveExpired(WallTime now) override;
   std::vector<Binding> RemoveByConnection(uint64_t connection_id) override;
+  std::optional<CommitStats> commit_stats() const override;
 
   // Blocks until everything queued before the call is committed (or failed);
   // returns the outcome. Not from an ApplyDone callback.

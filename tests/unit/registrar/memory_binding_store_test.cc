@@ -286,6 +286,23 @@ TEST(MemoryBindingStoreTest, JournalHearsOnlyEffectiveChanges) {
   EXPECT_TRUE(journal.records[3].second.empty());
 }
 
+TEST(MemoryBindingStoreTest, JournalIsToldWhichUpsertsReplaceARow) {
+  RecordingJournal journal;
+  MemoryBindingStore store(4, &journal);
+  ASSERT_TRUE(ApplyNow(store, "alice", {BindingChange::Upsert(MakeBinding("", "sip:alice@a", 60))})
+                  .ok());
+  ASSERT_TRUE(ApplyNow(store, "alice",
+                       {BindingChange::Upsert(MakeBinding("", "sip:alice@a", 120)),
+                        BindingChange::Upsert(MakeBinding("", "sip:alice@b", 60))})
+                  .ok());
+  ASSERT_EQ(journal.records.size(), 2u);
+  ASSERT_EQ(journal.records[0].second.size(), 1u);
+  EXPECT_FALSE(journal.records[0].second[0].replaces);  // a new row
+  ASSERT_EQ(journal.records[1].second.size(), 2u);
+  EXPECT_TRUE(journal.records[1].second[0].replaces);   // a refresh of sip:alice@a
+  EXPECT_FALSE(journal.records[1].second[1].replaces);  // sip:alice@b is new
+}
+
 #if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
 #define SIPREG_UNDER_SANITIZER 1
 #elif defined(__has_feature)

@@ -27,6 +27,20 @@ TEST(MetricsTest, GaugesAndCountersInPrometheusText) {
   EXPECT_EQ(t.find("sipreg_auth_failures_total{reason=\"challenge\"}"), std::string::npos);
 }
 
+TEST(MetricsTest, StoreCommitFiguresOnlyForADurableStore) {
+  MetricsSnapshot m;
+  EXPECT_EQ(FormatMetrics(m).find("sipreg_store_commits_total"), std::string::npos);
+  m.durable = true;
+  m.store_commits = 5;
+  m.store_updates = 40;
+  m.store_largest_batch = 12;
+  const std::string t = FormatMetrics(m);
+  EXPECT_TRUE(Has(t, "# TYPE sipreg_store_commits_total counter")) << t;
+  EXPECT_TRUE(Has(t, "sipreg_store_commits_total 5")) << t;
+  EXPECT_TRUE(Has(t, "sipreg_store_updates_total 40")) << t;
+  EXPECT_TRUE(Has(t, "sipreg_store_largest_batch 12")) << t;
+}
+
 TEST(MetricsTest, HistogramBucketsAreCumulative) {
   LatencyHistogram h;
   h.Observe(std::chrono::microseconds(300));  // <= 0.0005

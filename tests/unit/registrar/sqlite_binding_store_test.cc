@@ -130,8 +130,12 @@ TEST(SqliteBindingStoreTest, AcknowledgedChangesSurviveReopen) {
     Acks acks;
     (*store)->Apply("alice", {BindingChange::Upsert(alice_a), BindingChange::Upsert(alice_b)},
                     now, acks.Callback());
-    alice_a.cseq = 8;  // refresh
+    alice_a.cseq = 8;  // a refresh (the row is updated in place): every column may change
     alice_a.expires_at = now + seconds(7200);
+    alice_a.call_id = "another-call-id";
+    alice_a.user_agent = "Phone/2.0";
+    alice_a.received.port = 5099;
+    alice_a.q = 0.5f;
     (*store)->Apply("alice", {BindingChange::Upsert(alice_a)}, now, acks.Callback());
     (*store)->Apply("bob", {BindingChange::Upsert(bob)}, now, acks.Callback());
     (*store)->Apply("carol", {BindingChange::Upsert(MakeBinding("carol", "sip:carol@a", now))},

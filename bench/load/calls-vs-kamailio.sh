@@ -15,13 +15,7 @@ DURATION=${DURATION:-15}
 RATES=("$@")
 [ ${#RATES[@]} -gt 0 ] || RATES=(100 250 500 1000)
 OUT="$ROOT/bench/results/calls-$(date +%Y-%m-%d).txt"
-WORK=$(mktemp -d)
-SERVER_PID=
-cleanup() {
-  [ -n "$SERVER_PID" ] && kill "$SERVER_PID" 2>/dev/null && wait "$SERVER_PID" 2>/dev/null
-  rm -rf "$WORK"
-}
-trap cleanup EXIT
+source "$ROOT/bench/load/workdir.sh"
 port() { python3 -c 'import socket; s=socket.socket(socket.AF_INET, socket.SOCK_DGRAM); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 cpu_ticks() {  # utime+stime of PID and all its descendants, in clock ticks
   python3 - "$1" <<'PY'

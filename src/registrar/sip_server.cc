@@ -47,6 +47,7 @@ SipServer::SipServer(asio::io_context& io, transport::Transport& transport, Regi
       clock_(clock),
       random_(random),
       table_(timers),
+      completed_(timers.timer_j()),
       tick_(io),
       proxy_(*this, store, log, clock, random) {
   proxy_.SetRegistrar(registrar);
@@ -220,11 +221,22 @@ void SipServer::OnMessage(transport::ReceivedMessage m) {
     ++counters_.dropped_banned;
     return;
   }
-  auto routed = table_.OnRequest(m.message);
-  if (routed.ok()) {  // a retransmission or an ACK: the transaction answers it
-    ++counters_.retransmissions;
-    Apply(routed->key, routed->actions);
-    return;
+  // No key (no usable Via / CSeq): nothing to match; only a stateless answer
+  // (the challenge below) is possible.
+  Result<txn::TransactionKey> key = txn::KeyForRequest(m.message);
+  if (key.ok()) {
+    if (const std::string* response = completed_.Find(*key)) {
+      // A retransmission after the final response (RFC 3261 §17.2.2): send it again.
+      ++counters_.retransmissions;
+      SendToOrigin(OriginOf(m), *response);
+      return;
+    }
+    auto routed = table_.OnRequest(m.message, *key);
+    if (routed.ok()) {  // a retransmission or an ACK: the transaction answers it
+      ++counters_.retransmissions;
+      Apply(routed->key, routed->actions);
+      return;
+    }
   }
   if (m.message.method() == sip::Method::kAck) {
     // The ACK of a 2xx travels end to end (RFC 3261 §13.2.2.4): relay it.
@@ -236,7 +248,11 @@ void SipServer::OnMessage(transport::ReceivedMessage m) {
     HandleUnauthenticatedRegister(m);
     return;
   }
-  HandleNewRequest(m);
+  if (!key.ok()) {
+    ++counters_.bad_messages;
+    return;
+  }
+  HandleNewRequest(m, std::move(key).value());
 }
 
 SipServer::Origin SipServer::OriginOf(const transport::ReceivedMessage& m) const {
@@ -251,11 +267,11 @@ SipServer::Origin SipServer::OriginOf(const transport::ReceivedMessage& m) const
   return origin;
 }
 
-void SipServer::HandleNewRequest(const transport::ReceivedMessage& m) {
+void SipServer::HandleNewRequest(const transport::ReceivedMessage& m, txn::TransactionKey key) {
   // An INVITE's 100 Trying comes from its server transaction (after trying_delay,
   // or at once on a retransmission) unless a final answer is quicker.
   auto routed = table_.AddServer(
-      m.message, m.source.transport,
+      m.message, std::move(key), m.source.transport,
       m.message.method() == sip::Method::kInvite
           ? sip::MakeResponse(m.message, 100, "Trying").Build()
           : std::string());
@@ -263,7 +279,7 @@ void SipServer::HandleNewRequest(const transport::ReceivedMessage& m) {
     ++counters_.bad_messages;
     return;
   }
-  const txn::TransactionKey key = routed->key;
+  key = routed->key;
   Origin origin = OriginOf(m);
   // An INVITE's final answer waits for a human: not a server latency to measure.
   origin.answered = m.message.method() == sip::Method::kInvite;
@@ -396,8 +412,34 @@ void SipServer::Respond(const txn::TransactionKey& key, int status, std::string 
       counters_.request_duration.Observe(clock_.Now() - it->second.started);
     }
   }
+  if (status >= 200 && CompleteOverUdp(key, bytes)) return;
   auto actions = table_.Dispatch(key, txn::Event::TuResponse(status, std::move(bytes)));
   if (actions.ok()) Apply(key, *actions);
+}
+
+bool SipServer::CompleteOverUdp(const txn::TransactionKey& key, std::string& bytes) {
+  if (key.side != txn::TransactionSide::kServer) return false;
+  txn::Transaction* t = table_.Find(key);
+  if (t == nullptr || t->kind() != txn::TransactionKind::kServerNonInvite || t->reliable() ||
+      t->state() == txn::TransactionState::kCompleted) {
+    return false;
+  }
+  auto it = origins_.find(key);
+  if (it == origins_.end()) return false;
+  SendToOrigin(it->second, bytes);
+  origins_.erase(it);
+  completed_.Add(key, std::move(bytes), clock_.Now());
+  table_.Remove(key);
+  return true;
+}
+
+void SipServer::SendToOrigin(const Origin& origin, std::string bytes) {
+  if (debug_mode_ != DebugMode::kOff) DebugSent(origin.destination, bytes);
+  auto sent = transport_.Send(origin.destination, std::move(bytes), origin.options);
+  if (!sent.ok()) {
+    SIPREG_LOG(log_, kWarning, "send_response", "Cannot send to {}: {}",
+               origin.destination.ToString(), sent.status().message());
+  }
 }
 
 Status SipServer::StartClient(const txn::TransactionKey& key, std::string request, bool invite,
@@ -484,13 +526,7 @@ void SipServer::Apply(const txn::TransactionKey& key, const txn::Actions& action
     switch (a.kind) {
       case txn::ActionKind::kSend: {
         auto it = origins_.find(key);
-        if (it == origins_.end()) break;
-        if (debug_mode_ != DebugMode::kOff) DebugSent(it->second.destination, a.bytes);
-        auto sent = transport_.Send(it->second.destination, a.bytes, it->second.options);
-        if (!sent.ok()) {
-          SIPREG_LOG(log_, kWarning, "send_response", "Cannot send to {}: {}",
-                     it->second.destination.ToString(), sent.status().message());
-        }
+        if (it != origins_.end()) SendToOrigin(it->second, a.bytes);
         break;
       }
       case txn::ActionKind::kStartTimer: {
@@ -530,6 +566,7 @@ void SipServer::Tick() {
     SendQualifyPings(now);
   }
   proxy_.Tick(now);
+  completed_.Expire(now);
   while (!deadlines_.empty() && deadlines_.top().at <= now) {
     Deadline d = deadlines_.top();
     deadlines_.pop();

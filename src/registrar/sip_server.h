@@ -36,6 +36,7 @@
 #include "registrar/registrar.h"
 #include "registrar/qualify.h"
 #include "registrar/security_log.h"
+#include "transaction/completed_responses.h"
 #include "transaction/transaction_table.h"
 #include "transport/transport.h"
 
@@ -94,7 +95,8 @@ class SipServer final : private ProxyHost {
   const std::string& debug_address() const { return debug_address_; }
 
   const ServerCounters& counters() const { return counters_; }
-  size_t transaction_count() const { return table_.size(); }
+  // Live transactions, including UDP non-INVITE ones kept as their response.
+  size_t transaction_count() const { return table_.size() + completed_.size(); }
 
  private:
   struct Origin {  // where a server transaction's responses go
@@ -133,7 +135,12 @@ class SipServer final : private ProxyHost {
   void DebugSent(const sip::Endpoint& to, std::string_view bytes);
   void OnBadMessage(const transport::BadMessage& bad);
   void OnConnectionClosed(const transport::ConnectionInfo& info);
-  void HandleNewRequest(const transport::ReceivedMessage& m);
+  void HandleNewRequest(const transport::ReceivedMessage& m, txn::TransactionKey key);
+  // Sends `bytes` where `origin` says (printing them under `sip set debug`).
+  void SendToOrigin(const Origin& origin, std::string bytes);
+  // A final response of a non-INVITE server transaction on UDP: sent, then the
+  // transaction is replaced by its entry in completed_ (RFC 3261 §17.2.2).
+  bool CompleteOverUdp(const txn::TransactionKey& key, std::string& bytes);
   // ProxyHost (also used for the registrar's own answers).
   void Respond(const txn::TransactionKey& key, int status, std::string bytes) override;
   Status StartClient(const txn::TransactionKey& key, std::string request, bool invite,
@@ -168,6 +175,7 @@ class SipServer final : private ProxyHost {
   const Clock& clock_;
   Random& random_;
   txn::TransactionTable table_;
+  txn::CompletedResponses completed_;
   std::unordered_map<txn::TransactionKey, Origin, txn::TransactionKeyHash> origins_;
   std::priority_queue<Deadline, std::vector<Deadline>, std::greater<>> deadlines_;
   std::mutex completions_mu_;

@@ -24,6 +24,16 @@ Result<RoutedActions> TransactionTable::AddServer(const sip::Message& request,
   }
   Result<TransactionKey> key = KeyForRequest(request);
   if (!key.ok()) return key.status();
+  return AddServer(request, std::move(key).value(), transport, std::move(trying_response));
+}
+
+Result<RoutedActions> TransactionTable::AddServer(const sip::Message& request, TransactionKey key,
+                                                  sip::TransportKind transport,
+                                                  std::string trying_response) {
+  if (!request.is_request()) return Status::InvalidArgument("not a request");
+  if (request.method() == sip::Method::kAck) {
+    return Status::InvalidArgument("ACK does not create a server transaction");
+  }
   std::unique_ptr<Transaction> txn;
   if (request.method() == sip::Method::kInvite) {
     txn = std::make_unique<ServerInviteTransaction>(std::string(request.raw()), transport,
@@ -32,9 +42,9 @@ Result<RoutedActions> TransactionTable::AddServer(const sip::Message& request,
     txn = std::make_unique<ServerNonInviteTransaction>(std::string(request.raw()), transport,
                                                        timers_);
   }
-  Result<Actions> actions = Add(*key, std::move(txn));
+  Result<Actions> actions = Add(key, std::move(txn));
   if (!actions.ok()) return actions.status();
-  return RoutedActions{std::move(key).value(), std::move(actions).value()};
+  return RoutedActions{std::move(key), std::move(actions).value()};
 }
 
 Result<Actions> TransactionTable::Dispatch(const TransactionKey& key, Event event) {
@@ -55,10 +65,16 @@ Result<RoutedActions> TransactionTable::OnResponse(const sip::Message& response)
 Result<RoutedActions> TransactionTable::OnRequest(const sip::Message& request) {
   Result<TransactionKey> key = KeyForRequest(request);
   if (!key.ok()) return key.status();
-  auto it = txns_.find(*key);
-  if (it == txns_.end()) return Status::NotFound("no transaction " + key->ToString());
+  return OnRequest(request, *key);
+}
+
+Result<RoutedActions> TransactionTable::OnRequest(const sip::Message& request,
+                                                  const TransactionKey& key) {
+  auto it = txns_.find(key);
+  // Most requests are new: no message is formatted for this common answer.
+  if (it == txns_.end()) return Status::NotFound("no such transaction");
   Actions actions = Feed(it, Event::Request(request.method(), std::string(request.raw())));
-  return RoutedActions{std::move(key).value(), std::move(actions)};
+  return RoutedActions{key, std::move(actions)};
 }
 
 Transaction* TransactionTable::Find(const TransactionKey& key) {

@@ -59,6 +59,9 @@ class TransactionTable {
   // unusable request; AlreadyExists if a transaction has its key.
   Result<RoutedActions> AddServer(const sip::Message& request, sip::TransportKind transport,
                                   std::string trying_response = {});
+  // The same with the key the caller already computed (KeyForRequest(request)).
+  Result<RoutedActions> AddServer(const sip::Message& request, TransactionKey key,
+                                  sip::TransportKind transport, std::string trying_response = {});
 
   // Feeds `event` to the transaction under `key`. NotFound if there is none.
   Result<Actions> Dispatch(const TransactionKey& key, Event event);
@@ -74,10 +77,15 @@ class TransactionTable {
   // AddServer() — or an ACK for a 2xx, which goes to the TU directly.
   // InvalidArgument: no usable top Via / CSeq / From / To.
   Result<RoutedActions> OnRequest(const sip::Message& request);
+  // The same with the key the caller already computed (KeyForRequest(request)).
+  Result<RoutedActions> OnRequest(const sip::Message& request, const TransactionKey& key);
 
   // The transaction under `key`, or nullptr. Valid until the next call that
   // may terminate it.
   Transaction* Find(const TransactionKey& key);
+  // Drops the transaction under `key` without feeding it anything (its owner
+  // took over what is left of it, e.g. CompletedResponses). False if none.
+  bool Remove(const TransactionKey& key) { return txns_.erase(key) == 1; }
   size_t size() const { return txns_.size(); }
   // Drops every transaction without telling anyone (the owner is starting over).
   void Clear() { txns_.clear(); }

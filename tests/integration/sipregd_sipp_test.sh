@@ -143,6 +143,16 @@ run_sipp cseq3 register_cseq.xml "$SRV" -m 1 $(as cseq) -key expires 300 -p "$P3
   -cid_str "$CID" -key cseq1 22 -key cseq2 23
 check "cseq: a higher CSeq (23) on the same Call-ID is accepted" equals "$SIPP_RC" 0
 
+# --- a REGISTER sent again after its 200 (the 200 was lost) gets the same 200 ----------------
+retransmissions() { admin "$STATE" metrics | awk '$1 == "sipreg_retransmissions_total" {print $2}'; }
+rx_before=$(retransmissions)
+python3 "$SIPREG_SOURCE_DIR/tests/integration/register_retransmit.py" "$SRV" bob sippsecret >"$WORK/retransmit.out" 2>&1
+check "retransmit: the same REGISTER (branch, CSeq) after its 200 gets the same 200 again" \
+  equals "$?" 0
+show "$WORK/retransmit.out"
+check "retransmit: answered from the completed transaction, not processed again" \
+  equals "$(retransmissions)" "$((rx_before + 1))"
+
 # --- max_contacts=1, remove_existing=no: a second phone is refused -------------------------
 PA=$(free_port); PB=$(free_port)
 run_sipp mc1a register.xml "$SRV" -m 1 $(as mcone) -key expires 300 -p "$PA"

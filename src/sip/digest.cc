@@ -3,6 +3,7 @@
 #include <openssl/evp.h>
 
 #include <array>
+#include <memory>
 
 namespace sipreg::sip {
 namespace {
@@ -148,9 +149,17 @@ Result<std::string> DigestHash(DigestAlgorithm alg, std::string_view data) {
     return Status::Internal("OpenSSL does not provide " +
                             std::string(DigestAlgorithmName(BaseAlgorithm(alg))));
   }
+  // One context per thread, reused: EVP_Digest() allocates and frees one per
+  // call, which costs about as much as hashing a short digest string.
+  struct CtxFree {
+    void operator()(EVP_MD_CTX* c) const { EVP_MD_CTX_free(c); }
+  };
+  thread_local std::unique_ptr<EVP_MD_CTX, CtxFree> ctx(EVP_MD_CTX_new());
   std::array<uint8_t, EVP_MAX_MD_SIZE> out{};
   unsigned int len = 0;
-  if (EVP_Digest(data.data(), data.size(), out.data(), &len, md, nullptr) != 1) {
+  if (ctx == nullptr || EVP_DigestInit_ex2(ctx.get(), md, nullptr) != 1 ||
+      EVP_DigestUpdate(ctx.get(), data.data(), data.size()) != 1 ||
+      EVP_DigestFinal_ex(ctx.get(), out.data(), &len) != 1) {
     return Status::Internal("EVP_Digest failed");
   }
   return HexEncode(std::span<const uint8_t>(out.data(), len));

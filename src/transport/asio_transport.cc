@@ -125,7 +125,10 @@ Result<ConnectionId> AsioTransport::SendUdp(const sip::Endpoint& dest, std::stri
   UdpSocket* chosen = nullptr;
   if (options.local) {
     for (auto& s : udp_sockets_) {
-      if (s->local().port == options.local->port && SameIp(s->local().ip, options.local->ip)) {
+      // Usually the very text the socket reported (ReceivedMessage::local): compared
+      // as text first, parsed only when it is spelled differently.
+      if (s->local().port == options.local->port &&
+          (s->local().ip == options.local->ip || SameIp(s->local().ip, options.local->ip))) {
         chosen = s.get();
         break;
       }

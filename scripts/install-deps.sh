@@ -10,6 +10,7 @@ PACKAGES=(
   # libraries
   libasio-dev libssl-dev libspdlog-dev libfmt-dev libcli11-dev nlohmann-json3-dev
   libsqlite3-dev libgtest-dev libgmock-dev libbenchmark-dev libcpp-httplib-dev libc-ares-dev
+  libmimalloc-dev
   # real peers for tests and the demo
   sip-tester kamailio kamailio-sqlite-modules baresip sqlite3 openssl python3 iproute2 fail2ban curl
   dnsmasq-base

@@ -79,12 +79,14 @@ void SweepExpired(asio::steady_timer& timer, reg::SqliteBindingStore& store, reg
 }  // namespace
 
 int main(int argc, char** argv) {
-  // Every request allocates and frees a few KiB: keep freed memory in the heap
-  // instead of returning it to the kernel and faulting it back in (measured:
-  // page faults were ~5% of the server's CPU under load).
+#ifndef SIPREG_WITH_MIMALLOC
+  // glibc's malloc (builds without mimalloc): every request allocates and frees
+  // a few KiB, so keep freed memory in the heap instead of returning it to the
+  // kernel and faulting it back in (page faults were ~5% of the CPU under load).
   mallopt(M_TRIM_THRESHOLD, 64 << 20);
   mallopt(M_TOP_PAD, 16 << 20);
   mallopt(M_MMAP_THRESHOLD, 4 << 20);
+#endif
 
   CLI::App app{"sipregd: Asterisk-compatible SIP registrar"};
   std::vector<std::string> config_files;

@@ -6,6 +6,7 @@
 #include <ctime>
 #include <iterator>
 
+#include <fmt/compile.h>
 #include <fmt/format.h>
 #include <spdlog/logger.h>
 #include <spdlog/sinks/basic_file_sink.h>
@@ -31,24 +32,24 @@ void AppendEventTv(fmt::memory_buffer& out, WallTime when) {
     if (std::strftime(cached, sizeof cached, "%Y-%m-%dT%H:%M:%S", &tm) == 0) cached[0] = '\0';
     cached_second = tt;
   }
-  fmt::format_to(std::back_inserter(out), "{}.{:03d}+0000", cached,
+  fmt::format_to(std::back_inserter(out), FMT_COMPILE("{}.{:03d}+0000"), cached,
                  static_cast<int>(ms.count() % 1000));
 }
 
 void AppendAddress(fmt::memory_buffer& out, const sip::Endpoint& e) {
   const bool v6 = e.ip.find(':') != std::string::npos;
-  fmt::format_to(std::back_inserter(out), "IPV{}/{}/{}/{}", v6 ? 6 : 4,
+  fmt::format_to(std::back_inserter(out), FMT_COMPILE("IPV{}/{}/{}/{}"), v6 ? 6 : 4,
                  sip::TransportName(e.transport), e.ip, e.port);
 }
 
 void AppendBody(fmt::memory_buffer& out, const SecurityEvent& ev, WallTime when, long thread_id) {
   auto it = std::back_inserter(out);
-  fmt::format_to(it, "SECURITY[{}] res_security_log.c: SecurityEvent=\"{}\",EventTV=\"", thread_id,
-                 ev.name);
+  fmt::format_to(it, FMT_COMPILE("SECURITY[{}] res_security_log.c: SecurityEvent=\"{}\",EventTV=\""),
+                 thread_id, ev.name);
   AppendEventTv(out, when);
   fmt::format_to(it,
-                 "\",Severity=\"{}\",Service=\"SIP\",EventVersion=\"2\",AccountID=\"{}\","
-                 "SessionID=\"{}\",LocalAddress=\"",
+                 FMT_COMPILE("\",Severity=\"{}\",Service=\"SIP\",EventVersion=\"2\",AccountID=\"{}\","
+                             "SessionID=\"{}\",LocalAddress=\""),
                  Severity(ev.name), ev.account, ev.session_id);
   AppendAddress(out, ev.local);
   out.append(std::string_view("\",RemoteAddress=\""));

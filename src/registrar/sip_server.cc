@@ -367,10 +367,9 @@ void SipServer::RecordRegisterOutcome(const sip::Endpoint& source, const sip::En
   const RegError e = outcome.error;
   const RegErrorInfo info = Describe(e);
   ++counters_.outcomes[static_cast<size_t>(e)];
-  const std::string from = source.ToString();
   if (e != RegError::kOk && !info.log_reason.empty()) {
     SIPREG_LOG(log_, kNotice, "handle_register", "Registration from '{}' failed for '{}' - {}",
-               outcome.to_header, from, info.log_reason);
+               outcome.to_header, source.ToString(), info.log_reason);
   }
   if (security_ != nullptr && !info.security_event.empty()) {
     security_->Write({info.security_event, outcome.account, outcome.call_id, local, source},
@@ -378,7 +377,7 @@ void SipServer::RecordRegisterOutcome(const sip::Endpoint& source, const sip::En
   }
   if (info.counts_as_auth_failure && bans_.RecordFailure(source.ip, clock_.Now())) {
     SIPREG_LOG(log_, kNotice, "handle_register", "Registration from '{}' failed for '{}' - {}",
-               outcome.to_header, from, Describe(RegError::kBlocked).log_reason);
+               outcome.to_header, source.ToString(), Describe(RegError::kBlocked).log_reason);
     if (security_ != nullptr) {
       security_->Write({"AddressBlocked", outcome.account, outcome.call_id, local, source},
                       clock_.WallNow());

@@ -1,5 +1,6 @@
 #include "common/random.h"
 
+#include <openssl/crypto.h>
 #include <openssl/rand.h>
 #include <pthread.h>
 
@@ -62,7 +63,14 @@ struct RandomBlock {
   size_t used = kSize;  // nothing left: the first request draws
   uint64_t generation = 0;
 
-  ~RandomBlock() { std::memset(bytes.data(), 0, bytes.size()); }
+  // OPENSSL_cleanse: a plain memset of an object about to die may be optimised
+  // away. A Fill after this (from a later destructor) draws directly.
+  ~RandomBlock() {
+    OPENSSL_cleanse(bytes.data(), bytes.size());
+    used = kSize;
+    destroyed = true;
+  }
+  bool destroyed = false;
 };
 
 }  // namespace
@@ -79,6 +87,10 @@ void OpenSslRandom::Fill(std::span<uint8_t> out) {
   }();
   (void)registered;
   thread_local RandomBlock block;
+  if (block.destroyed) {
+    RandBytes(out);
+    return;
+  }
   const uint64_t generation = fork_generation.load(std::memory_order_relaxed);
   if (block.generation != generation || RandomBlock::kSize - block.used < out.size()) {
     RandBytes(block.bytes);

@@ -62,7 +62,7 @@ std::string AsteriskLog::FormatBody(LogLevel level, long thread_id, std::string_
 
 void AsteriskLog::Write(LogLevel level, std::string_view file, int line,
                         std::string_view function, std::string_view message) {
-  thread_local const long tid = static_cast<long>(::syscall(SYS_gettid));
+  const long tid = static_cast<long>(::syscall(SYS_gettid));  // not cached: daemon() forks
   const auto lvl = level == LogLevel::kError     ? spdlog::level::err
                    : level == LogLevel::kWarning ? spdlog::level::warn
                    : level == LogLevel::kNotice  ? spdlog::level::info

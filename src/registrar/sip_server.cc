@@ -225,10 +225,14 @@ void SipServer::OnMessage(transport::ReceivedMessage m) {
   // (the challenge below) is possible.
   Result<txn::TransactionKey> key = txn::KeyForRequest(m.message);
   if (key.ok()) {
-    if (const std::string* response = completed_.Find(*key)) {
-      // A retransmission after the final response (RFC 3261 §17.2.2): send it again.
+    if (const txn::CompletedResponses::Entry* done = completed_.Find(*key)) {
+      // A retransmission after the final response (RFC 3261 §17.2.2): send it
+      // again, to where the first one went.
       ++counters_.retransmissions;
-      SendToOrigin(OriginOf(m), *response);
+      Origin origin;
+      origin.destination = done->destination;
+      origin.options.local = done->local;
+      SendToOrigin(origin, done->response);
       return;
     }
     auto routed = table_.OnRequest(m.message, *key);
@@ -411,7 +415,7 @@ void SipServer::Respond(const txn::TransactionKey& key, int status, std::string 
       counters_.request_duration.Observe(clock_.Now() - it->second.started);
     }
   }
-  if (status >= 200 && CompleteOverUdp(key, bytes)) return;
+  if (status >= 200 && status <= 699 && CompleteOverUdp(key, bytes)) return;
   auto actions = table_.Dispatch(key, txn::Event::TuResponse(status, std::move(bytes)));
   if (actions.ok()) Apply(key, *actions);
 }
@@ -424,10 +428,11 @@ bool SipServer::CompleteOverUdp(const txn::TransactionKey& key, std::string& byt
     return false;
   }
   auto it = origins_.find(key);
-  if (it == origins_.end()) return false;
+  if (it == origins_.end() || !it->second.options.local) return false;
   SendToOrigin(it->second, bytes);
+  completed_.Add(key, {std::move(bytes), it->second.destination, *it->second.options.local},
+                 clock_.Now());
   origins_.erase(it);
-  completed_.Add(key, std::move(bytes), clock_.Now());
   table_.Remove(key);
   return true;
 }

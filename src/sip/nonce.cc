@@ -3,7 +3,14 @@
 #include <openssl/crypto.h>
 #include <openssl/core_names.h>
 #include <openssl/evp.h>
+#include <openssl/opensslv.h>
 #include <openssl/params.h>
+
+// EVP_MAC_init with a null key restarts an HMAC context with the key it holds
+// from OpenSSL 3.0.3 on; 3.0.0-3.0.2 silently did nothing (openssl#17811).
+#if OPENSSL_VERSION_NUMBER < 0x30000030L
+#error "sipreg needs OpenSSL 3.0.3 or later"
+#endif
 
 #include <algorithm>
 #include <array>

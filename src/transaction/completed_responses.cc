@@ -4,13 +4,13 @@
 
 namespace sipreg::txn {
 
-void CompletedResponses::Add(const TransactionKey& key, std::string response, SteadyTime now) {
-  auto [it, inserted] = responses_.try_emplace(key, std::move(response));
+void CompletedResponses::Add(const TransactionKey& key, Entry entry, SteadyTime now) {
+  auto [it, inserted] = responses_.try_emplace(key, std::move(entry));
   if (!inserted) return;
   order_.push_back({now + lifetime_, &it->first});
 }
 
-const std::string* CompletedResponses::Find(const TransactionKey& key) const {
+const CompletedResponses::Entry* CompletedResponses::Find(const TransactionKey& key) const {
   auto it = responses_.find(key);
   return it == responses_.end() ? nullptr : &it->second;
 }

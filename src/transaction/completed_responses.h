@@ -6,7 +6,11 @@
 // transaction memory there (every UDP REGISTER for 32 s), so instead of the
 // transaction object, its routing record and a timer each, one entry holds the
 // key and the response bytes, and since every entry lives for the same time
-// they expire in the order they were added: a FIFO, no timer heap.
+// they expire in the order they were added: a FIFO, no timer heap. Like the
+// transaction it replaces, an entry answers to the address the original request
+// came from (stored with it), never to wherever a copy of the request claims to
+// come from: the key holds no source address, so answering to the copy would
+// let anyone reflect a 200 OK, with its Contact list, at a third party.
 //
 // Sans-I/O: the caller sends the response and passes the clock in.
 // Not thread-safe: one event loop owns it.
@@ -18,6 +22,7 @@
 #include <unordered_map>
 
 #include "common/clock.h"
+#include "sip/endpoint.h"
 #include "transaction/transaction_key.h"
 
 namespace sipreg::txn {
@@ -27,14 +32,20 @@ class CompletedResponses {
   // `lifetime` is Timer J for UDP (64*T1).
   explicit CompletedResponses(Millis lifetime) : lifetime_(lifetime) {}
 
-  // The transaction `key` sent its final `response` at `now`. A second Add for
-  // a key already held keeps the first response (a TU answer in Completed is
-  // discarded, §17.2.2).
-  void Add(const TransactionKey& key, std::string response, SteadyTime now);
+  struct Entry {
+    std::string response;      // the final response, as sent
+    sip::Endpoint destination;  // where it was sent (RFC 3261 §18.2.2, RFC 3581)
+    sip::Endpoint local;        // the UDP socket it was sent from
+  };
 
-  // The response to send again for a retransmission of the request, or nullptr.
-  // Valid until the next Add or Expire.
-  const std::string* Find(const TransactionKey& key) const;
+  // The transaction `key` sent its final response at `now`. A second Add for a
+  // key already held keeps the first entry (a TU answer in Completed is
+  // discarded, §17.2.2).
+  void Add(const TransactionKey& key, Entry entry, SteadyTime now);
+
+  // What to send again, and where, for a retransmission of the request; nullptr
+  // if none. Valid until the next Add or Expire.
+  const Entry* Find(const TransactionKey& key) const;
 
   // Drops the entries whose Timer J has fired by `now`; returns how many.
   size_t Expire(SteadyTime now);
@@ -47,7 +58,7 @@ class CompletedResponses {
     SteadyTime at;
     const TransactionKey* key;  // the map's own key: node keys never move
   };
-  std::unordered_map<TransactionKey, std::string, TransactionKeyHash> responses_;
+  std::unordered_map<TransactionKey, Entry, TransactionKeyHash> responses_;
   std::deque<Expiry> order_;  // by `at`: every entry has the same lifetime
   Millis lifetime_;
 };

@@ -7,7 +7,9 @@ Registers USER over UDP with MD5 digest (401, then the REGISTER with credentials
 then sends the authenticated REGISTER again, byte for byte: same branch, same CSeq. The
 server transaction is in Completed (RFC 3261 §17.2.2) and must send the very same 200
 again. Processed as a new request it would be refused instead (same Call-ID, CSeq not
-higher). Prints what it saw; exits 0 only when the second answer equals the first.
+higher). Then the same bytes once more from another port: the transaction answers where
+the request first came from (the phone), never to the sender of a copy, or anyone could
+reflect 200 OKs at a third party. Prints what it saw; exits 0 only when all of that holds.
 """
 import hashlib
 import random
@@ -69,6 +71,26 @@ def main(server, user, password):
     if again != ok:
         print("it differs from the first 200:\n" + again)
         return 1
+    other = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    other.bind(("127.0.0.1", 0))
+    other.settimeout(1)
+    other.sendto(request, (host, int(port)))
+    try:
+        third, _ = sock.recvfrom(65535)
+    except socket.timeout:
+        print("no answer reached the phone's port for the copy sent from another port")
+        return 1
+    print("a copy sent from port %d was answered to the phone's port %d: %s"
+          % (other.getsockname()[1], lport, third.decode(errors="replace").splitlines()[0]))
+    if third.decode(errors="replace") != ok:
+        print("but the answer differs from the first 200")
+        return 1
+    try:
+        stray, _ = other.recvfrom(65535)
+        print("the copy's sender got an answer too:\n" + stray.decode(errors="replace"))
+        return 1
+    except socket.timeout:
+        pass
     return 0
 
 

@@ -158,7 +158,11 @@ int main(int argc, char** argv) {
   if (!foreground && ::daemon(1, 0) != 0) return Fail("cannot daemonize");
 
   auto store_or =
-      reg::SqliteBindingStore::Open(s.state_dir + "/bindings.sqlite", clock);
+      reg::SqliteBindingStore::Open(s.state_dir + "/bindings.sqlite", clock, [&s] {
+        reg::SqliteBindingStore::Options o;
+        o.commit_delay = s.commit_delay;
+        return o;
+      }());
   if (!store_or.ok()) return Fail(store_or.status().message());
   reg::SqliteBindingStore& store = **store_or;
   SIPREG_LOG(log, kNotice, "load_bindings", "Loaded {} bindings from {}", store.Count(),

@@ -333,6 +333,9 @@ Result<bool> ApplySipregKey(const ConfigEntry& e, ServerSettings& s) {
   } else if (k == "noncelifetime") {
     if (!(n = ReadUint(e, 1, 86400, "seconds")).ok()) return n.status();
     s.nonce_lifetime = std::chrono::seconds(*n);
+  } else if (k == "commit_delay") {
+    if (!(n = ReadUint(e, 0, 100, "milliseconds")).ok()) return n.status();
+    s.commit_delay = std::chrono::milliseconds(*n);
   } else if (k == "auth_algorithms") {
     SIPREG_RETURN_IF_ERROR(ReadAlgorithms(e, s.auth_algorithms));
   } else if (k == "expires_jitter") {

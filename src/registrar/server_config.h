@@ -57,6 +57,7 @@ struct ServerSettings {
   std::string control_socket;  // control; default <statedir>/sipregd.ctl
   sip::Endpoint http_bind;     // httpbindaddr (port default 8088); ip empty: no HTTP server
   std::chrono::seconds nonce_lifetime{30};  // noncelifetime
+  std::chrono::milliseconds commit_delay{1};  // commit_delay: group commit wait, 0-100 ms
   std::vector<sip::DigestAlgorithm> auth_algorithms{sip::DigestAlgorithm::kSha256,
                                                     sip::DigestAlgorithm::kMd5};
   uint32_t expires_jitter_percent = 0;  // expires_jitter, 0-50
@@ -126,7 +127,7 @@ Result<sip::Endpoint> ReadBindAddress(const ConfigEntry& entry, sip::TransportKi
                                       uint16_t default_port);
 
 // Applies one of sipreg's own keys (statedir, control, httpbindaddr, noncelifetime,
-// auth_algorithms, expires_jitter, maxretry, findtime, bantime, ignoreip,
+// commit_delay, auth_algorithms, expires_jitter, maxretry, findtime, bantime, ignoreip,
 // securitylog, logfile) found in sip.conf [general] or a pjsip type=global
 // section. Returns false when `entry` is not one of them.
 Result<bool> ApplySipregKey(const ConfigEntry& entry, ServerSettings& settings);

@@ -314,31 +314,46 @@ void SqliteBindingStore::Writer::Stop() {
 void SqliteBindingStore::Writer::Record(std::string_view aor, std::vector<BindingChange> changes,
                                         std::vector<Binding> result,
                                         BindingStore::ApplyDone done) {
-  bool was_empty = false;
+  bool wake = false;
   {
     std::lock_guard lock(mu_);
-    was_empty = queue_.empty();
+    wake = queue_.empty();
     queue_.push_back(Entry{std::string(aor), std::move(changes), std::move(result),
                            std::move(done)});
+    // The writer waits for an empty queue to fill, or during a commit delay
+    // for it to reach commit_delay_batch; otherwise it will look again.
+    wake = wake || (options_.commit_delay.count() > 0 &&
+                    queue_.size() == std::max<size_t>(options_.commit_delay_batch, 1));
   }
-  // The writer only waits when the queue is empty; otherwise it will look again.
-  if (was_empty) cv_.notify_one();
+  if (wake) cv_.notify_one();
 }
 
 void SqliteBindingStore::Writer::Run() {
   std::vector<Entry> batch;
+  const auto delay = options_.commit_delay;
+  const size_t enough = std::max<size_t>(options_.commit_delay_batch, 1);
+  std::chrono::steady_clock::time_point last_commit{};
   for (;;) {
     {
       std::unique_lock lock(mu_);
       cv_.wait(lock, [this] { return stop_ || !queue_.empty(); });
       if (queue_.empty()) return;  // stopping, and everything is written
-      batch.swap(queue_);          // queue_ gets the previous batch's capacity
+      if (delay.count() > 0 && !stop_ && queue_.size() < enough) {
+        // Only while registrations keep coming: a lone one is not kept waiting.
+        const auto now = std::chrono::steady_clock::now();
+        if (now - last_commit < 10 * delay) {
+          cv_.wait_until(lock, now + delay,
+                         [this, enough] { return stop_ || queue_.size() >= enough; });
+        }
+      }
+      batch.swap(queue_);  // queue_ gets the previous batch's capacity
     }
     const size_t step = std::max<size_t>(options_.max_batch, 1);
     for (size_t i = 0; i < batch.size(); i += step) {
       CommitBatch(std::span<Entry>(batch).subspan(i, std::min(step, batch.size() - i)));
     }
     batch.clear();
+    last_commit = std::chrono::steady_clock::now();
   }
 }
 

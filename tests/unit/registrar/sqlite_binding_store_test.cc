@@ -304,6 +304,72 @@ TEST(SqliteBindingStoreTest, GroupCommitPutsWaitingChangesInOneTransaction) {
   EXPECT_EQ(stats.largest_batch, 999u);
 }
 
+namespace {
+
+void ApplyOne(SqliteBindingStore& store, int i, WallTime now, Acks& acks) {
+  const std::string aor = "user" + std::to_string(i);
+  store.Apply(aor, {BindingChange::Upsert(MakeBinding(aor, "sip:u@" + aor, now))}, now,
+              acks.Callback());
+}
+
+}  // namespace
+
+TEST(SqliteBindingStoreTest, CommitDelayGathersChangesArrivingWhileBusy) {
+  TempDir dir;
+  FakeClock clock;
+  const WallTime now = clock.WallNow();
+  SqliteBindingStore::Options options;
+  options.commit_delay = std::chrono::milliseconds(300);
+  options.commit_delay_batch = 100;
+  auto store = OpenOrDie(dir.File("b.db"), clock, options);
+  ASSERT_TRUE(store.ok());
+  Acks acks;
+  const auto start = std::chrono::steady_clock::now();
+  ApplyOne(**store, 0, now, acks);
+  acks.WaitFor(1);
+  // Nothing came before it: the first change was not kept waiting.
+  EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::milliseconds(250));
+  // Three more, 5 ms apart, right after a commit: each would be a commit of its own
+  // (an fsync takes well under 5 ms); the delay puts them in one.
+  for (int i = 1; i <= 3; ++i) {
+    ApplyOne(**store, i, now, acks);
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  acks.WaitFor(4);
+  const auto stats = (*store)->stats();
+  EXPECT_EQ(stats.updates_written, 4u);
+  EXPECT_EQ(stats.transactions, 2u);
+  EXPECT_EQ(stats.largest_batch, 3u);
+}
+
+TEST(SqliteBindingStoreTest, CommitDelayEndsWhenEnoughChangesAreQueued) {
+  TempDir dir;
+  FakeClock clock;
+  const WallTime now = clock.WallNow();
+  SqliteBindingStore::Options options;
+  options.commit_delay = std::chrono::seconds(20);
+  options.commit_delay_batch = 3;
+  auto store = OpenOrDie(dir.File("b.db"), clock, options);
+  ASSERT_TRUE(store.ok());
+  Acks acks;
+  ApplyOne(**store, 0, now, acks);
+  acks.WaitFor(1);
+  const auto start = std::chrono::steady_clock::now();
+  for (int i = 1; i <= 3; ++i) ApplyOne(**store, i, now, acks);
+  acks.WaitFor(4);
+  EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(10));
+  EXPECT_EQ((*store)->stats().updates_written, 4u);
+  // A change waiting out the delay is committed and acknowledged when the store closes.
+  ApplyOne(**store, 4, now, acks);
+  const auto closing = std::chrono::steady_clock::now();
+  (*store).reset();
+  EXPECT_EQ(acks.ok(), 5u);
+  EXPECT_LT(std::chrono::steady_clock::now() - closing, std::chrono::seconds(10));
+  auto reopened = OpenOrDie(dir.File("b.db"), clock);
+  ASSERT_TRUE(reopened.ok());
+  EXPECT_EQ((*reopened)->Count(), 5u);
+}
+
 TEST(SqliteBindingStoreTest, MaxBatchSplitsALongBacklog) {
   TempDir dir;
   FakeClock clock;

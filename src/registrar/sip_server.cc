@@ -522,7 +522,10 @@ void SipServer::DrainOutcomes() {
     std::lock_guard<std::mutex> lock(completions_mu_);
     batch.swap(completions_);
   }
+  // One group commit's 200 OKs: handed to the kernel together.
+  transport_.HoldSends();
   for (auto& c : batch) OnRegisterOutcome(c.key, c.source, c.local, std::move(c.outcome));
+  transport_.ReleaseSends();
 }
 
 void SipServer::Apply(const txn::TransactionKey& key, const txn::Actions& actions) {

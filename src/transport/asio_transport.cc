@@ -117,6 +117,14 @@ Result<ConnectionId> AsioTransport::Send(const sip::Endpoint& dest, std::string 
   return conn->info().id;
 }
 
+void AsioTransport::HoldSends() {
+  for (auto& s : udp_sockets_) s->Cork();
+}
+
+void AsioTransport::ReleaseSends() {
+  for (auto& s : udp_sockets_) s->Uncork();
+}
+
 Result<ConnectionId> AsioTransport::SendUdp(const sip::Endpoint& dest, std::string bytes,
                                             SendOptions& options) {
   std::optional<asio::ip::address> address = ParseIpLiteral(dest.ip);

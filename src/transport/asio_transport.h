@@ -88,6 +88,8 @@ class AsioTransport final : public Transport,
     on_closed_ = std::move(handler);
   }
   void SetPongHandler(PongHandler handler) override { on_pong_ = std::move(handler); }
+  void HoldSends() override;
+  void ReleaseSends() override;
 
   // Open (or connecting) TCP/TLS connections.
   size_t connection_count() const { return conns_.size(); }

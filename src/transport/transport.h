@@ -134,6 +134,12 @@ class Transport {
   // Optional: told of keep-alive pongs on stream connections (clients use it to
   // check that a flow is alive). Default: pongs are dropped.
   virtual void SetPongHandler(PongHandler /*handler*/) {}
+
+  // Optional batching: UDP datagrams sent between HoldSends() and the matching
+  // ReleaseSends() may be handed to the kernel together at ReleaseSends()
+  // (one system call for many). Pairs nest. Default: every Send goes out at once.
+  virtual void HoldSends() {}
+  virtual void ReleaseSends() {}
 };
 
 }  // namespace sipreg::transport

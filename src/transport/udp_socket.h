@@ -1,6 +1,14 @@
-// UdpSocket: one bound UDP socket of an AsioTransport. Receives datagrams in a
-// loop and hands each one, raw, to its Owner; sends datagrams fire-and-forget
-// and reports send errors to the Owner.
+// UdpSocket: one bound UDP socket of an AsioTransport. Receives datagrams and
+// hands each one, raw, to its Owner; sends datagrams fire-and-forget and
+// reports send errors to the Owner.
+// Receiving: when the socket becomes readable, recvmmsg(2) takes up to
+// kBatch datagrams per system call until the queue is empty (after
+// kMaxRounds full batches it yields to the event loop and comes back), so a
+// busy registrar does not pay an epoll_wait and a recvfrom per datagram.
+// Sending: at once with sendto(2); what the Owner sends while handling a
+// batch of received datagrams goes out together with sendmmsg(2) after the
+// batch (Cork/Uncork lets the Owner do the same for its own bursts). A send the kernel cannot take now (send buffer full) is queued
+// through Asio, and later sends queue behind it, in order.
 // Thread affinity: everything runs on the io_context thread.
 // Ownership: held by shared_ptr; pending Asio operations hold one too, so the
 // socket outlives its owner's Detach() until they have completed. After
@@ -9,6 +17,7 @@
 
 #include <asio/io_context.hpp>
 #include <asio/ip/udp.hpp>
+#include <cstddef>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -47,6 +56,10 @@ class UdpSocket : public std::enable_shared_from_this<UdpSocket> {
   void Start();
   void SendTo(const asio::ip::udp::endpoint& dest, std::string bytes,
               std::function<void(const SendFailure&)> on_failure);
+  // Between Cork() and the matching Uncork() (pairs nest) sends are gathered
+  // and go out together, with sendmmsg, at the last Uncork().
+  void Cork() { ++corks_; }
+  void Uncork();
   // Forgets the owner and closes the socket.
   void Detach();
 
@@ -54,14 +67,30 @@ class UdpSocket : public std::enable_shared_from_this<UdpSocket> {
   bool is_v6() const { return v6_; }
 
  private:
-  void ReceiveNext();
+  static constexpr size_t kBatch = 16;      // datagrams per recvmmsg / sendmmsg
+  static constexpr size_t kMaxRounds = 8;   // full batches before yielding to other work
+
+  struct Outgoing {
+    asio::ip::udp::endpoint dest;
+    std::string bytes;
+    std::function<void(const SendFailure&)> on_failure;
+  };
+
+  void WaitReadable();
+  void ReadBatches();
+  void FlushCorked();
+  void SendQueued(Outgoing out);
+  void ReportSendError(const asio::ip::udp::endpoint& dest, const std::error_code& ec,
+                       std::function<void(const SendFailure&)> on_failure);
 
   asio::ip::udp::socket socket_;
   Owner* owner_;
   sip::Endpoint local_;
   bool v6_ = false;
-  std::vector<char> buffer_;
-  asio::ip::udp::endpoint sender_;
+  std::unique_ptr<char[]> buffers_;  // kBatch receive slots of kMaxDatagram bytes
+  size_t corks_ = 0;                 // while > 0, sends wait in corked_sends_
+  std::vector<Outgoing> corked_sends_;
+  size_t queued_sends_ = 0;          // sends waiting in Asio for the socket to be writable
 };
 
 }  // namespace sipreg::transport

@@ -2,6 +2,7 @@
 #include <gtest/gtest.h>
 
 #include <string>
+#include <vector>
 
 #include "loopback_harness.h"
 #include "sip/serializer.h"
@@ -163,6 +164,87 @@ TEST(UdpTransportTest, SendsFromTheSocketNamedInOptions) {
   ASSERT_TRUE(RunUntil(io, [&] { return at_client.messages.size() == 2; }));
   EXPECT_EQ(at_client.messages[0].source, *second);
   EXPECT_EQ(at_client.messages[1].source, *first);
+}
+
+// More datagrams than one wake-up reads (16 per recvmmsg, 8 rounds before the
+// socket yields to other handlers) are all delivered, in order, and every
+// answer sent while they are handled (gathered into sendmmsg) arrives.
+TEST(UdpTransportTest, BurstOfDatagramsIsReadInBatchesAndEveryAnswerArrives) {
+  asio::io_context io;
+  AsioTransport server(io, {});
+  AsioTransport client(io, {});
+  Recorder at_client;
+  at_client.Attach(client);
+  std::vector<std::string> seen;
+  server.SetMessageHandler([&](ReceivedMessage m) {
+    seen.emplace_back(m.message.call_id());
+    SendOptions options;
+    options.local = m.local;
+    ASSERT_TRUE(
+        server.Send(m.source, sip::MakeResponse(m.message, 200, {}, "srv").Build(), options).ok());
+  });
+  Result<Endpoint> server_ep = server.Listen(TransportKind::kUdp, "127.0.0.1", 0);
+  Result<Endpoint> client_ep = client.Listen(TransportKind::kUdp, "127.0.0.1", 0);
+  ASSERT_TRUE(server_ep.ok() && client_ep.ok());
+
+  // All queued at the server before its event loop runs once.
+  constexpr int kBurst = 300;
+  for (int i = 0; i < kBurst; ++i) {
+    ASSERT_TRUE(client.Send(*server_ep, SampleRegister("UDP", "burst" + std::to_string(i))).ok());
+  }
+  ASSERT_TRUE(RunUntil(io, [&] { return at_client.messages.size() == kBurst; }))
+      << at_client.messages.size() << " answers";
+  ASSERT_EQ(seen.size(), static_cast<size_t>(kBurst));
+  for (int i = 0; i < kBurst; ++i) {
+    EXPECT_EQ(seen[i], "burst" + std::to_string(i));
+    EXPECT_EQ(at_client.messages[i].message.call_id(), "burst" + std::to_string(i));
+    EXPECT_EQ(at_client.messages[i].source, *server_ep);
+  }
+}
+
+// A datagram near the UDP maximum arrives whole.
+TEST(UdpTransportTest, NearlyMaximalDatagramArrivesWhole) {
+  asio::io_context io;
+  AsioTransport server(io, {});
+  AsioTransport client(io, {});
+  Recorder at_server;
+  at_server.Attach(server);
+  Result<Endpoint> server_ep = server.Listen(TransportKind::kUdp, "127.0.0.1", 0);
+  Result<Endpoint> client_ep = client.Listen(TransportKind::kUdp, "127.0.0.1", 0);
+  ASSERT_TRUE(server_ep.ok() && client_ep.ok());
+  const std::string body(64000, 'b');
+  ASSERT_TRUE(client.Send(*server_ep, SampleRegister("UDP", "big", body)).ok());
+  ASSERT_TRUE(RunUntil(io, [&] { return !at_server.messages.empty(); }));
+  EXPECT_EQ(at_server.messages.front().message.body(), body);
+  EXPECT_TRUE(at_server.bad.empty());
+}
+
+// Between HoldSends and ReleaseSends datagrams wait; then they all go, in order.
+TEST(UdpTransportTest, HeldSendsGoOutInOrderWhenReleased) {
+  asio::io_context io;
+  AsioTransport server(io, {});
+  AsioTransport client(io, {});
+  Recorder at_client;
+  at_client.Attach(client);
+  Result<Endpoint> server_ep = server.Listen(TransportKind::kUdp, "127.0.0.1", 0);
+  Result<Endpoint> client_ep = client.Listen(TransportKind::kUdp, "127.0.0.1", 0);
+  ASSERT_TRUE(server_ep.ok() && client_ep.ok());
+  server.HoldSends();
+  server.HoldSends();  // pairs nest
+  for (int i = 0; i < 40; ++i) {
+    ASSERT_TRUE(server.Send(*client_ep, SampleRegister("UDP", "held" + std::to_string(i))).ok());
+  }
+  server.ReleaseSends();
+  RunFor(io, 100ms);
+  EXPECT_TRUE(at_client.messages.empty());
+  server.ReleaseSends();
+  ASSERT_TRUE(RunUntil(io, [&] { return at_client.messages.size() == 40; }));
+  for (int i = 0; i < 40; ++i) {
+    EXPECT_EQ(at_client.messages[i].message.call_id(), "held" + std::to_string(i));
+  }
+  server.ReleaseSends();  // one too many: ignored
+  ASSERT_TRUE(server.Send(*client_ep, SampleRegister("UDP", "after")).ok());
+  ASSERT_TRUE(RunUntil(io, [&] { return at_client.messages.size() == 41; }));
 }
 
 }  // namespace

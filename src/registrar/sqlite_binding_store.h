@@ -69,7 +69,7 @@ struct SqliteBindingStoreOptions {
   // thread wake-ups and the transaction's writes per registration it adds.
   // Zero (the default) commits at once; sipregd's `commit_delay` key sets it.
   std::chrono::microseconds commit_delay{0};
-  size_t commit_delay_batch = 32;
+  size_t commit_delay_batch = 8;
   // Hard cap on the database size in pages (PRAGMA max_page_count), 0 for
   // none. A write beyond it fails like a full disk.
   uint32_t max_db_pages = 0;

@@ -135,7 +135,10 @@ int main(int argc, char** argv) {
 
   reg::BanList bans(reg::BanOptionsFor(s));
 
-  asio::io_context io;
+  // One thread runs the loop (io.run() below); the store's writer and the HTTP
+  // server's threads only post to it. The hint lets Asio queue handlers posted
+  // from the loop's own thread without taking its lock.
+  asio::io_context io(1);
   sipreg::transport::TransportOptions topts;
   for (const auto& l : config.listeners) {
     if (l.address.transport == sipreg::sip::TransportKind::kTls) {

@@ -232,7 +232,7 @@ void SipServer::OnMessage(transport::ReceivedMessage m) {
       Origin origin;
       origin.destination = done->destination;
       origin.options.local = done->local;
-      SendToOrigin(origin, done->response);
+      SendToOrigin(origin, std::string(done->response));
       return;
     }
     auto routed = table_.OnRequest(m.message, *key);
@@ -429,9 +429,8 @@ bool SipServer::CompleteOverUdp(const txn::TransactionKey& key, std::string& byt
   }
   auto it = origins_.find(key);
   if (it == origins_.end() || !it->second.options.local) return false;
-  SendToOrigin(it->second, bytes);
-  completed_.Add(key, {std::move(bytes), it->second.destination, *it->second.options.local},
-                 clock_.Now());
+  completed_.Add(key, {bytes, it->second.destination, *it->second.options.local}, clock_.Now());
+  SendToOrigin(it->second, std::move(bytes));
   origins_.erase(it);
   table_.Remove(key);
   return true;

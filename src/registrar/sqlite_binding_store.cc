@@ -333,13 +333,17 @@ void SqliteBindingStore::Writer::Run() {
   const auto delay = options_.commit_delay;
   const size_t enough = std::max<size_t>(options_.commit_delay_batch, 1);
   std::chrono::steady_clock::time_point last_commit{};
+  size_t last_batch = 0;
   for (;;) {
     {
       std::unique_lock lock(mu_);
       cv_.wait(lock, [this] { return stop_ || !queue_.empty(); });
       if (queue_.empty()) return;  // stopping, and everything is written
-      if (delay.count() > 0 && !stop_ && queue_.size() < enough) {
-        // Only while registrations keep coming: a lone one is not kept waiting.
+      if (delay.count() > 0 && !stop_ && queue_.size() < enough && last_batch < (enough + 1) / 2) {
+        // Only while registrations keep coming (a lone one is not kept
+        // waiting) and commits stay small: at higher rates changes gather
+        // during the previous commit's fsync anyway, and waiting would only
+        // add latency.
         const auto now = std::chrono::steady_clock::now();
         if (now - last_commit < 10 * delay) {
           cv_.wait_until(lock, now + delay,
@@ -352,6 +356,7 @@ void SqliteBindingStore::Writer::Run() {
     for (size_t i = 0; i < batch.size(); i += step) {
       CommitBatch(std::span<Entry>(batch).subspan(i, std::min(step, batch.size() - i)));
     }
+    last_batch = batch.size();
     batch.clear();
     last_commit = std::chrono::steady_clock::now();
   }

@@ -63,10 +63,12 @@ struct SqliteBindingStoreOptions {
   size_t max_batch = 4096;
   // Group commit delay, as PostgreSQL's commit_delay: when the writer wakes to
   // fewer than `commit_delay_batch` queued updates while registrations are
-  // arriving (its previous commit ended less than 10 delays ago), it waits up
-  // to this long for more before the fsync, so one commit carries more of them.
-  // Costs up to that much latency per acknowledgement; saves an fsync, two
-  // thread wake-ups and the transaction's writes per registration it adds.
+  // arriving (its previous commit ended less than 10 delays ago and carried
+  // fewer than half of commit_delay_batch), it waits up to this long for more
+  // before the fsync, so one commit carries more of them. Costs up to that much
+  // latency per acknowledgement; saves an fsync, two thread wake-ups and the
+  // transaction's writes per registration it adds. Useful at moderate rates
+  // only: at high rates updates gather during the previous fsync anyway.
   // Zero (the default) commits at once; sipregd's `commit_delay` key sets it.
   std::chrono::microseconds commit_delay{0};
   size_t commit_delay_batch = 8;

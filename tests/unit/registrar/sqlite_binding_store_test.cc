@@ -348,26 +348,34 @@ TEST(SqliteBindingStoreTest, CommitDelayEndsWhenEnoughChangesAreQueued) {
   const WallTime now = clock.WallNow();
   SqliteBindingStore::Options options;
   options.commit_delay = std::chrono::seconds(20);
-  options.commit_delay_batch = 3;
+  options.commit_delay_batch = 6;
   auto store = OpenOrDie(dir.File("b.db"), clock, options);
   ASSERT_TRUE(store.ok());
   Acks acks;
   ApplyOne(**store, 0, now, acks);
   acks.WaitFor(1);
+  // The previous commit was small (1 < 6 / 2): the writer waits, but only
+  // until 6 are queued, not the 20 s.
   const auto start = std::chrono::steady_clock::now();
-  for (int i = 1; i <= 3; ++i) ApplyOne(**store, i, now, acks);
-  acks.WaitFor(4);
+  for (int i = 1; i <= 6; ++i) ApplyOne(**store, i, now, acks);
+  acks.WaitFor(7);
   EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(10));
-  EXPECT_EQ((*store)->stats().updates_written, 4u);
-  // A change waiting out the delay is committed and acknowledged when the store closes.
-  ApplyOne(**store, 4, now, acks);
+  EXPECT_EQ((*store)->stats().transactions, 2u);
+  // After a commit of 6 (not small) the next change is committed at once...
+  const auto single = std::chrono::steady_clock::now();
+  ApplyOne(**store, 7, now, acks);
+  acks.WaitFor(8);
+  EXPECT_LT(std::chrono::steady_clock::now() - single, std::chrono::seconds(10));
+  // ...and after that small one, a change waits out the delay, but is committed
+  // and acknowledged at once when the store closes.
+  ApplyOne(**store, 8, now, acks);
   const auto closing = std::chrono::steady_clock::now();
   (*store).reset();
-  EXPECT_EQ(acks.ok(), 5u);
+  EXPECT_EQ(acks.ok(), 9u);
   EXPECT_LT(std::chrono::steady_clock::now() - closing, std::chrono::seconds(10));
   auto reopened = OpenOrDie(dir.File("b.db"), clock);
   ASSERT_TRUE(reopened.ok());
-  EXPECT_EQ((*reopened)->Count(), 5u);
+  EXPECT_EQ((*reopened)->Count(), 9u);
 }
 
 TEST(SqliteBindingStoreTest, MaxBatchSplitsALongBacklog) {

@@ -87,11 +87,13 @@ void UdpSocket::ReadBatches() {
     }
     const int n = ::recvmmsg(socket_.native_handle(), msgs.data(), kBatch, MSG_DONTWAIT, nullptr);
     if (n < 0) {
-      if (errno == EAGAIN || errno == EWOULDBLOCK) {  // all read: wait for the next
-        WaitReadable();
-        return;
-      }
-      continue;  // EINTR, or an error about one earlier datagram: read on
+      if (errno == EINTR) continue;
+      // EAGAIN: all read, wait for the next. Anything else concerns one earlier
+      // datagram (a queued ICMP error, now cleared): wait through the event
+      // loop too, which re-checks readiness, so an error that kept coming back
+      // could not spin here.
+      WaitReadable();
+      return;
     }
     Cork();
     for (int i = 0; i < n; ++i) {
@@ -105,7 +107,11 @@ void UdpSocket::ReadBatches() {
       owner_->OnDatagram(
           *this, std::string_view(static_cast<const char*>(iov[i].iov_base), msgs[i].msg_len),
           source);
-      if (owner_ == nullptr) return;
+      if (owner_ == nullptr) {  // detached by the handler: the socket is closed
+        corks_ = 0;
+        corked_sends_.clear();
+        return;
+      }
     }
     Uncork();
     // Fewer than asked: the queue was empty; a datagram arriving later is a new

@@ -166,86 +166,87 @@ TEST(UdpTransportTest, SendsFromTheSocketNamedInOptions) {
   EXPECT_EQ(at_client.messages[1].source, *first);
 }
 
+// A server and a client transport, each with one IPv4 UDP socket, on one loop.
+struct UdpPair {
+  asio::io_context io;
+  AsioTransport server{io, {}};
+  AsioTransport client{io, {}};
+  Recorder at_server;
+  Recorder at_client;
+  Endpoint server_ep;
+  Endpoint client_ep;
+
+  UdpPair() {
+    at_server.Attach(server);
+    at_client.Attach(client);
+    Result<Endpoint> s = server.Listen(TransportKind::kUdp, "127.0.0.1", 0);
+    Result<Endpoint> c = client.Listen(TransportKind::kUdp, "127.0.0.1", 0);
+    EXPECT_TRUE(s.ok() && c.ok());
+    if (s.ok()) server_ep = *s;
+    if (c.ok()) client_ep = *c;
+  }
+};
+
 // More datagrams than one wake-up reads (16 per recvmmsg, 8 rounds before the
 // socket yields to other handlers) are all delivered, in order, and every
 // answer sent while they are handled (gathered into sendmmsg) arrives.
 TEST(UdpTransportTest, BurstOfDatagramsIsReadInBatchesAndEveryAnswerArrives) {
-  asio::io_context io;
-  AsioTransport server(io, {});
-  AsioTransport client(io, {});
-  Recorder at_client;
-  at_client.Attach(client);
+  UdpPair p;
   std::vector<std::string> seen;
-  server.SetMessageHandler([&](ReceivedMessage m) {
+  p.server.SetMessageHandler([&](ReceivedMessage m) {
     seen.emplace_back(m.message.call_id());
     SendOptions options;
     options.local = m.local;
     ASSERT_TRUE(
-        server.Send(m.source, sip::MakeResponse(m.message, 200, {}, "srv").Build(), options).ok());
+        p.server.Send(m.source, sip::MakeResponse(m.message, 200, {}, "srv").Build(), options)
+            .ok());
   });
-  Result<Endpoint> server_ep = server.Listen(TransportKind::kUdp, "127.0.0.1", 0);
-  Result<Endpoint> client_ep = client.Listen(TransportKind::kUdp, "127.0.0.1", 0);
-  ASSERT_TRUE(server_ep.ok() && client_ep.ok());
-
   // All queued at the server before its event loop runs once: 200 is more than
   // one wake-up reads (128) and fits the default 208 KiB receive buffer.
   constexpr int kBurst = 200;
   for (int i = 0; i < kBurst; ++i) {
-    ASSERT_TRUE(client.Send(*server_ep, SampleRegister("UDP", "burst" + std::to_string(i))).ok());
+    ASSERT_TRUE(
+        p.client.Send(p.server_ep, SampleRegister("UDP", "burst" + std::to_string(i))).ok());
   }
-  ASSERT_TRUE(RunUntil(io, [&] { return at_client.messages.size() == kBurst; }))
-      << at_client.messages.size() << " answers";
+  ASSERT_TRUE(RunUntil(p.io, [&] { return p.at_client.messages.size() == kBurst; }))
+      << p.at_client.messages.size() << " answers";
   ASSERT_EQ(seen.size(), static_cast<size_t>(kBurst));
   for (int i = 0; i < kBurst; ++i) {
     EXPECT_EQ(seen[i], "burst" + std::to_string(i));
-    EXPECT_EQ(at_client.messages[i].message.call_id(), "burst" + std::to_string(i));
-    EXPECT_EQ(at_client.messages[i].source, *server_ep);
+    EXPECT_EQ(p.at_client.messages[i].message.call_id(), "burst" + std::to_string(i));
+    EXPECT_EQ(p.at_client.messages[i].source, p.server_ep);
   }
 }
 
 // A datagram near the UDP maximum arrives whole.
 TEST(UdpTransportTest, NearlyMaximalDatagramArrivesWhole) {
-  asio::io_context io;
-  AsioTransport server(io, {});
-  AsioTransport client(io, {});
-  Recorder at_server;
-  at_server.Attach(server);
-  Result<Endpoint> server_ep = server.Listen(TransportKind::kUdp, "127.0.0.1", 0);
-  Result<Endpoint> client_ep = client.Listen(TransportKind::kUdp, "127.0.0.1", 0);
-  ASSERT_TRUE(server_ep.ok() && client_ep.ok());
+  UdpPair p;
   const std::string body(64000, 'b');
-  ASSERT_TRUE(client.Send(*server_ep, SampleRegister("UDP", "big", body)).ok());
-  ASSERT_TRUE(RunUntil(io, [&] { return !at_server.messages.empty(); }));
-  EXPECT_EQ(at_server.messages.front().message.body(), body);
-  EXPECT_TRUE(at_server.bad.empty());
+  ASSERT_TRUE(p.client.Send(p.server_ep, SampleRegister("UDP", "big", body)).ok());
+  ASSERT_TRUE(RunUntil(p.io, [&] { return !p.at_server.messages.empty(); }));
+  EXPECT_EQ(p.at_server.messages.front().message.body(), body);
+  EXPECT_TRUE(p.at_server.bad.empty());
 }
 
 // Between HoldSends and ReleaseSends datagrams wait; then they all go, in order.
 TEST(UdpTransportTest, HeldSendsGoOutInOrderWhenReleased) {
-  asio::io_context io;
-  AsioTransport server(io, {});
-  AsioTransport client(io, {});
-  Recorder at_client;
-  at_client.Attach(client);
-  Result<Endpoint> server_ep = server.Listen(TransportKind::kUdp, "127.0.0.1", 0);
-  Result<Endpoint> client_ep = client.Listen(TransportKind::kUdp, "127.0.0.1", 0);
-  ASSERT_TRUE(server_ep.ok() && client_ep.ok());
-  server.HoldSends();
-  server.HoldSends();  // pairs nest
+  UdpPair p;
+  p.server.HoldSends();
+  p.server.HoldSends();  // pairs nest
   for (int i = 0; i < 40; ++i) {
-    ASSERT_TRUE(server.Send(*client_ep, SampleRegister("UDP", "held" + std::to_string(i))).ok());
+    ASSERT_TRUE(p.server.Send(p.client_ep, SampleRegister("UDP", "held" + std::to_string(i))).ok());
   }
-  server.ReleaseSends();
-  RunFor(io, 100ms);
-  EXPECT_TRUE(at_client.messages.empty());
-  server.ReleaseSends();
-  ASSERT_TRUE(RunUntil(io, [&] { return at_client.messages.size() == 40; }));
+  p.server.ReleaseSends();
+  RunFor(p.io, 100ms);
+  EXPECT_TRUE(p.at_client.messages.empty());
+  p.server.ReleaseSends();
+  ASSERT_TRUE(RunUntil(p.io, [&] { return p.at_client.messages.size() == 40; }));
   for (int i = 0; i < 40; ++i) {
-    EXPECT_EQ(at_client.messages[i].message.call_id(), "held" + std::to_string(i));
+    EXPECT_EQ(p.at_client.messages[i].message.call_id(), "held" + std::to_string(i));
   }
-  server.ReleaseSends();  // one too many: ignored
-  ASSERT_TRUE(server.Send(*client_ep, SampleRegister("UDP", "after")).ok());
-  ASSERT_TRUE(RunUntil(io, [&] { return at_client.messages.size() == 41; }));
+  p.server.ReleaseSends();  // one too many: ignored
+  ASSERT_TRUE(p.server.Send(p.client_ep, SampleRegister("UDP", "after")).ok());
+  ASSERT_TRUE(RunUntil(p.io, [&] { return p.at_client.messages.size() == 41; }));
 }
 
 }  // namespace

@@ -312,16 +312,21 @@ void ApplyOne(SqliteBindingStore& store, int i, WallTime now, Acks& acks) {
               acks.Callback());
 }
 
+SqliteBindingStore::Options WithCommitDelay(std::chrono::microseconds delay, size_t batch) {
+  SqliteBindingStore::Options options;
+  options.commit_delay = delay;
+  options.commit_delay_batch = batch;
+  return options;
+}
+
 }  // namespace
 
 TEST(SqliteBindingStoreTest, CommitDelayGathersChangesArrivingWhileBusy) {
   TempDir dir;
   FakeClock clock;
   const WallTime now = clock.WallNow();
-  SqliteBindingStore::Options options;
-  options.commit_delay = std::chrono::milliseconds(300);
-  options.commit_delay_batch = 100;
-  auto store = OpenOrDie(dir.File("b.db"), clock, options);
+  auto store =
+      OpenOrDie(dir.File("b.db"), clock, WithCommitDelay(std::chrono::milliseconds(300), 100));
   ASSERT_TRUE(store.ok());
   Acks acks;
   const auto start = std::chrono::steady_clock::now();
@@ -346,10 +351,7 @@ TEST(SqliteBindingStoreTest, CommitDelayEndsWhenEnoughChangesAreQueued) {
   TempDir dir;
   FakeClock clock;
   const WallTime now = clock.WallNow();
-  SqliteBindingStore::Options options;
-  options.commit_delay = std::chrono::seconds(20);
-  options.commit_delay_batch = 6;
-  auto store = OpenOrDie(dir.File("b.db"), clock, options);
+  auto store = OpenOrDie(dir.File("b.db"), clock, WithCommitDelay(std::chrono::seconds(20), 6));
   ASSERT_TRUE(store.ok());
   Acks acks;
   ApplyOne(**store, 0, now, acks);

@@ -57,7 +57,7 @@ struct ServerSettings {
   std::string control_socket;  // control; default <statedir>/sipregd.ctl
   sip::Endpoint http_bind;     // httpbindaddr (port default 8088); ip empty: no HTTP server
   std::chrono::seconds nonce_lifetime{30};  // noncelifetime
-  std::chrono::milliseconds commit_delay{1};  // commit_delay: group commit wait, 0-100 ms
+  std::chrono::milliseconds commit_delay{3};  // commit_delay: group commit pacing, 0-100 ms
   std::vector<sip::DigestAlgorithm> auth_algorithms{sip::DigestAlgorithm::kSha256,
                                                     sip::DigestAlgorithm::kMd5};
   uint32_t expires_jitter_percent = 0;  // expires_jitter, 0-50

@@ -332,33 +332,30 @@ void SqliteBindingStore::Writer::Run() {
   std::vector<Entry> batch;
   const auto delay = options_.commit_delay;
   const size_t enough = std::max<size_t>(options_.commit_delay_batch, 1);
-  std::chrono::steady_clock::time_point last_commit{};
-  size_t last_batch = 0;
+  std::chrono::steady_clock::time_point last_start{};  // the previous commit began
   for (;;) {
     {
       std::unique_lock lock(mu_);
       cv_.wait(lock, [this] { return stop_ || !queue_.empty(); });
       if (queue_.empty()) return;  // stopping, and everything is written
-      if (delay.count() > 0 && !stop_ && queue_.size() < enough && last_batch < (enough + 1) / 2) {
-        // Only while registrations keep coming (a lone one is not kept
-        // waiting) and commits stay small: at higher rates changes gather
-        // during the previous commit's fsync anyway, and waiting would only
-        // add latency.
-        const auto now = std::chrono::steady_clock::now();
-        if (now - last_commit < 10 * delay) {
-          cv_.wait_until(lock, now + delay,
-                         [this, enough] { return stop_ || queue_.size() >= enough; });
+      if (delay.count() > 0 && !stop_ && queue_.size() < enough) {
+        // Pacing: at most one commit per delay while fewer than `enough` are
+        // queued. A change after a quiet spell finds the previous commit long
+        // past and is committed at once; under load the fsyncs (each one a
+        // disk flush and two thread wake-ups) are shared by more changes.
+        const auto due = last_start + delay;
+        if (std::chrono::steady_clock::now() < due) {
+          cv_.wait_until(lock, due, [this, enough] { return stop_ || queue_.size() >= enough; });
         }
       }
       batch.swap(queue_);  // queue_ gets the previous batch's capacity
     }
+    last_start = std::chrono::steady_clock::now();
     const size_t step = std::max<size_t>(options_.max_batch, 1);
     for (size_t i = 0; i < batch.size(); i += step) {
       CommitBatch(std::span<Entry>(batch).subspan(i, std::min(step, batch.size() - i)));
     }
-    last_batch = batch.size();
     batch.clear();
-    last_commit = std::chrono::steady_clock::now();
   }
 }
 

@@ -61,15 +61,15 @@ struct SqliteBindingStoreOptions {
   // Most updates per transaction, so one huge backlog does not delay every
   // acknowledgement until all of it is written.
   size_t max_batch = 4096;
-  // Group commit delay, as PostgreSQL's commit_delay: when the writer wakes to
-  // fewer than `commit_delay_batch` queued updates while registrations are
-  // arriving (its previous commit ended less than 10 delays ago and carried
-  // fewer than half of commit_delay_batch), it waits up to this long for more
-  // before the fsync, so one commit carries more of them. Costs up to that much
-  // latency per acknowledgement; saves an fsync, two thread wake-ups and the
-  // transaction's writes per registration it adds. Useful at moderate rates
-  // only: at high rates updates gather during the previous fsync anyway.
-  // Zero (the default) commits at once; sipregd's `commit_delay` key sets it.
+  // Group commit pacing, in the spirit of PostgreSQL's commit_delay: while
+  // fewer than `commit_delay_batch` updates are queued, the writer starts at
+  // most one commit per `commit_delay`; it commits as soon as that many are
+  // queued. A change after a quiet spell (the previous commit began longer ago)
+  // is committed at once. Under moderate load each fsync, with the two thread
+  // wake-ups around it, is shared by more registrations, for at most this much
+  // latency per acknowledgement; at high rates the batch fills first and
+  // nothing waits. Zero (the default) commits at once; sipregd's
+  // `commit_delay` key sets it.
   std::chrono::microseconds commit_delay{0};
   size_t commit_delay_batch = 8;
   // Hard cap on the database size in pages (PRAGMA max_page_count), 0 for

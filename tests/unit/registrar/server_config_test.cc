@@ -62,7 +62,7 @@ TEST(ServerConfigTest, SipregKeysHaveTheirDefaults) {
   EXPECT_EQ(s.log_file, "/var/lib/sipreg/messages");
   EXPECT_TRUE(s.http_bind.ip.empty());
   EXPECT_EQ(s.nonce_lifetime, std::chrono::seconds(30));
-  EXPECT_EQ(s.commit_delay, std::chrono::milliseconds(1));
+  EXPECT_EQ(s.commit_delay, std::chrono::milliseconds(3));
   EXPECT_EQ(s.auth_algorithms, (std::vector<sip::DigestAlgorithm>{sip::DigestAlgorithm::kSha256,
                                                                    sip::DigestAlgorithm::kMd5}));
   EXPECT_EQ(s.expires_jitter_percent, 0u);

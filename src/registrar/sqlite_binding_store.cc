@@ -104,7 +104,10 @@ bool ReadBinding(sqlite3_stmt* s, Binding& b) {
 // afterwards only the writer thread does.
 class SqliteBindingStore::Writer final : public BindingJournal {
  public:
-  Writer(std::string path, const Options& options) : path_(std::move(path)), options_(options) {}
+  Writer(std::string path, const Options& options)
+      : path_(std::move(path)),
+        options_(options),
+        enough_(std::max<size_t>(options.commit_delay_batch, 1)) {}
   ~Writer() override { Stop(); }
 
   // Opens the file, sets the pragmas, creates the table, prepares statements.
@@ -143,6 +146,7 @@ class SqliteBindingStore::Writer final : public BindingJournal {
 
   const std::string path_;
   const Options options_;
+  const size_t enough_;  // queued updates that end a commit delay (commit_delay_batch, at least 1)
 
   DbPtr db_;  // declared before the statements: closed after they are finalized
   StmtPtr upsert_, update_, remove_, remove_all_, begin_, commit_, rollback_;
@@ -322,8 +326,7 @@ void SqliteBindingStore::Writer::Record(std::string_view aor, std::vector<Bindin
                            std::move(done)});
     // The writer waits for an empty queue to fill, or during a commit delay
     // for it to reach commit_delay_batch; otherwise it will look again.
-    wake = wake || (options_.commit_delay.count() > 0 &&
-                    queue_.size() == std::max<size_t>(options_.commit_delay_batch, 1));
+    wake = wake || (options_.commit_delay.count() > 0 && queue_.size() == enough_);
   }
   if (wake) cv_.notify_one();
 }
@@ -331,21 +334,20 @@ void SqliteBindingStore::Writer::Record(std::string_view aor, std::vector<Bindin
 void SqliteBindingStore::Writer::Run() {
   std::vector<Entry> batch;
   const auto delay = options_.commit_delay;
-  const size_t enough = std::max<size_t>(options_.commit_delay_batch, 1);
   std::chrono::steady_clock::time_point last_start{};  // the previous commit began
   for (;;) {
     {
       std::unique_lock lock(mu_);
       cv_.wait(lock, [this] { return stop_ || !queue_.empty(); });
       if (queue_.empty()) return;  // stopping, and everything is written
-      if (delay.count() > 0 && !stop_ && queue_.size() < enough) {
+      if (delay.count() > 0 && !stop_ && queue_.size() < enough_) {
         // Pacing: at most one commit per delay while fewer than `enough` are
         // queued. A change after a quiet spell finds the previous commit long
         // past and is committed at once; under load the fsyncs (each one a
         // disk flush and two thread wake-ups) are shared by more changes.
         const auto due = last_start + delay;
         if (std::chrono::steady_clock::now() < due) {
-          cv_.wait_until(lock, due, [this, enough] { return stop_ || queue_.size() >= enough; });
+          cv_.wait_until(lock, due, [this] { return stop_ || queue_.size() >= enough_; });
         }
       }
       batch.swap(queue_);  // queue_ gets the previous batch's capacity

@@ -73,8 +73,9 @@ class CompletedResponses {
     uint32_t key_size;
     uint32_t total_size;  // of the record with its bytes, padded: the next one starts there
     Entry entry;          // entry.response points into this record's bytes
+    // The key bytes follow the record in the block's char array.
     std::string_view key() const {
-      return {reinterpret_cast<const char*>(this + 1), key_size};
+      return {reinterpret_cast<const char*>(this) + sizeof(Record), key_size};
     }
   };
   struct Block {

@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # `sipreg reload`: sipregd re-reads its config while running. Accounts that stay keep their
 # bindings (even when their settings change), new accounts can register at once, removed ones
-# lose their bindings, a changed password applies to the next REGISTER, and a broken file
-# changes nothing (FILE:LINE error, exit 1).
+# lose their bindings, a changed password applies to the next REGISTER, settings that need a
+# restart are reported as such, and a broken file changes nothing (FILE:LINE error, exit 1).
 source "$(dirname "$0")/lib.sh"
 show() { sed 's/^/    | /' "$1"; }
 verdict() { python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["verdict"])' "$1"; }
@@ -71,6 +71,18 @@ run_probe "$WORK/bob2.json" --server "$SRV" --user demo-bob --password othersecr
 check "demo-bob is refused after the reload" equals "$(verdict "$WORK/bob2.json")" "Rejected by Server"
 check "demo-alice is qualified after the reload (OPTIONS to the probe's port go unanswered)" \
   wait_for_text "$STATE.stderr" "Peer 'demo-alice' is now UNREACHABLE!" 8
+
+# Settings that need a restart keep their running value, and the reload says so.
+sed -i 's/^\[general\]$/[general]\ncommit_delay=7\nnoncelifetime=45/' "$CONF"
+admin "$STATE" reload >"$WORK/restart.txt" 2>&1
+check "restart-only settings: reload exits 0" equals "$?" 0
+check "restart-only settings: commit_delay is reported as needing a restart" \
+  grep -qx "warning: commit_delay changed; it takes effect when sipregd restarts" "$WORK/restart.txt"
+check "restart-only settings: noncelifetime is reported as needing a restart" \
+  grep -qx "warning: noncelifetime changed; it takes effect when sipregd restarts" "$WORK/restart.txt"
+check "restart-only settings: no account changed" \
+  grep -qE "^Reloaded .*sip\.conf: 2 accounts" "$WORK/restart.txt"
+[ "$FAILURES" -eq 0 ] || show "$WORK/restart.txt"
 
 # A broken file: exit 1, FILE:LINE, nothing changes.
 cp "$CONF" "$WORK/good.conf"

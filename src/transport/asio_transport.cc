@@ -117,6 +117,12 @@ Result<ConnectionId> AsioTransport::Send(const sip::Endpoint& dest, std::string 
   return conn->info().id;
 }
 
+uint64_t AsioTransport::udp_deferred_sends() const {
+  uint64_t n = 0;
+  for (const auto& s : udp_sockets_) n += s->deferred_sends();
+  return n;
+}
+
 void AsioTransport::HoldSends() {
   for (auto& s : udp_sockets_) s->Cork();
 }

@@ -93,6 +93,9 @@ class AsioTransport final : public Transport,
 
   // Open (or connecting) TCP/TLS connections.
   size_t connection_count() const { return conns_.size(); }
+  // UDP datagrams the kernel could not take at once and that waited for the
+  // socket to become writable (all sockets, since start).
+  uint64_t udp_deferred_sends() const;
 
  private:
   // UdpSocket::Owner

@@ -189,6 +189,7 @@ void UdpSocket::FlushCorked() {
 void UdpSocket::SendQueued(Outgoing out) {
   auto data = std::make_shared<Outgoing>(std::move(out));
   ++queued_sends_;
+  ++deferred_sends_;
   socket_.async_send_to(
       asio::buffer(data->bytes), data->dest,
       [self = shared_from_this(), data](const std::error_code& ec, size_t) {

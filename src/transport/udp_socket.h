@@ -65,6 +65,9 @@ class UdpSocket : public std::enable_shared_from_this<UdpSocket> {
 
   const sip::Endpoint& local() const { return local_; }
   bool is_v6() const { return v6_; }
+  // Datagrams the kernel could not take at once (EAGAIN: the socket's send
+  // buffer was full) and that went through Asio's queue instead, in order.
+  uint64_t deferred_sends() const { return deferred_sends_; }
 
  private:
   static constexpr size_t kBatch = 16;      // datagrams per recvmmsg / sendmmsg
@@ -91,6 +94,7 @@ class UdpSocket : public std::enable_shared_from_this<UdpSocket> {
   size_t corks_ = 0;                 // while > 0, sends wait in corked_sends_
   std::vector<Outgoing> corked_sends_;
   size_t queued_sends_ = 0;          // sends waiting in Asio for the socket to be writable
+  uint64_t deferred_sends_ = 0;      // every send that ever waited there
 };
 
 }  // namespace sipreg::transport

@@ -250,7 +250,6 @@ TEST(UdpTransportTest, HeldSendsGoOutInOrderWhenReleased) {
   ASSERT_TRUE(RunUntil(p.io, [&] { return p.at_client.messages.size() == 41; }));
 }
 
-
 // When the kernel cannot take a datagram now (EAGAIN: the socket's send
 // buffer is full), it waits in Asio's queue and later sends queue behind it:
 // nothing is lost or reordered, sent one by one or gathered with sendmmsg.

@@ -27,17 +27,19 @@ HZ=$(getconf CLK_TCK)
 LOG=$(mktemp)
 trap 'rm -f "$LOG"' EXIT
 
-descendants() {  # PIDs of the process tree under $1, excluding $1
-  local kids
-  kids=$(ps -o pid= --ppid "$1" 2>/dev/null || true)
-  for k in $kids; do echo "$k"; descendants "$k"; done
-}
-
-server_pids() {  # $1 = run.sh PID, $2 = server command name
-  for p in $(descendants "$1"); do
-    [ "$(cat "/proc/$p/comm" 2>/dev/null)" = "$2" ] && echo "$p"
-  done
-  return 0
+server_pids() {  # $1 = run.sh PID, $2 = server command name; the tree walk is the harness's
+  python3 - "$SHARED/lib" "$1" "$2" <<'PY'
+import sys
+sys.path.insert(0, sys.argv[1])
+import procstat
+for pid in procstat.descendants([int(sys.argv[2])]):
+    try:
+        with open(f"/proc/{pid}/comm") as f:
+            if f.read().strip() == sys.argv[3]:
+                print(pid)
+    except OSError:
+        pass
+PY
 }
 
 snapshot() {  # voluntary nonvoluntary utime stime, summed over the threads of the PIDs given

@@ -81,7 +81,7 @@ check "restart-only settings: commit_delay is reported as needing a restart" \
 check "restart-only settings: noncelifetime is reported as needing a restart" \
   grep -qx "warning: noncelifetime changed; it takes effect when sipregd restarts" "$WORK/restart.txt"
 check "restart-only settings: no account changed" \
-  grep -qE "^Reloaded .*sip\.conf: 2 accounts" "$WORK/restart.txt"
+  grep -qE "^Reloaded .*sip\.conf: 2 accounts$" "$WORK/restart.txt"
 [ "$FAILURES" -eq 0 ] || show "$WORK/restart.txt"
 
 # A broken file: exit 1, FILE:LINE, nothing changes.

@@ -76,48 +76,50 @@ TEST(UdpTransportTest, RoundTripOverIpv6) {
   UdpRoundTrip("::1");
 }
 
-TEST(UdpTransportTest, CrlfKeepAliveDatagramIsIgnoredSilently) {
+// A server and a client transport, each with one IPv4 UDP socket, on one loop.
+struct UdpPair {
   asio::io_context io;
-  AsioTransport server(io, {});
-  AsioTransport client(io, {});
+  AsioTransport server{io, {}};
+  AsioTransport client{io, {}};
   Recorder at_server;
   Recorder at_client;
-  at_server.Attach(server);
-  at_client.Attach(client);
-  Result<Endpoint> server_ep = server.Listen(TransportKind::kUdp, "127.0.0.1", 0);
-  ASSERT_TRUE(server_ep.ok());
-  ASSERT_TRUE(client.Listen(TransportKind::kUdp, "127.0.0.1", 0).ok());
+  Endpoint server_ep;
+  Endpoint client_ep;
 
-  ASSERT_TRUE(client.Send(*server_ep, "\r\n\r\n").ok());
-  ASSERT_TRUE(client.Send(*server_ep, SampleRegister("UDP", "after-ping")).ok());
-  ASSERT_TRUE(RunUntil(io, [&] { return !at_server.messages.empty(); }));
-  RunFor(io, 20ms);
-  EXPECT_EQ(at_server.messages.size(), 1u);
-  EXPECT_EQ(at_server.messages.front().message.call_id(), "after-ping");
-  EXPECT_TRUE(at_server.bad.empty());
-  EXPECT_TRUE(at_client.messages.empty());  // nothing answered the ping
+  UdpPair() {
+    at_server.Attach(server);
+    at_client.Attach(client);
+    Result<Endpoint> s = server.Listen(TransportKind::kUdp, "127.0.0.1", 0);
+    Result<Endpoint> c = client.Listen(TransportKind::kUdp, "127.0.0.1", 0);
+    EXPECT_TRUE(s.ok() && c.ok());
+    if (s.ok()) server_ep = *s;
+    if (c.ok()) client_ep = *c;
+  }
+};
+
+TEST(UdpTransportTest, CrlfKeepAliveDatagramIsIgnoredSilently) {
+  UdpPair p;
+  ASSERT_TRUE(p.client.Send(p.server_ep, "\r\n\r\n").ok());
+  ASSERT_TRUE(p.client.Send(p.server_ep, SampleRegister("UDP", "after-ping")).ok());
+  ASSERT_TRUE(RunUntil(p.io, [&] { return !p.at_server.messages.empty(); }));
+  RunFor(p.io, 20ms);
+  EXPECT_EQ(p.at_server.messages.size(), 1u);
+  EXPECT_EQ(p.at_server.messages.front().message.call_id(), "after-ping");
+  EXPECT_TRUE(p.at_server.bad.empty());
+  EXPECT_TRUE(p.at_client.messages.empty());  // nothing answered the ping
 }
 
 TEST(UdpTransportTest, UnparseableDatagramGoesToBadMessageHandler) {
-  asio::io_context io;
-  AsioTransport server(io, {});
-  AsioTransport client(io, {});
-  Recorder at_server;
-  at_server.Attach(server);
-  Result<Endpoint> server_ep = server.Listen(TransportKind::kUdp, "127.0.0.1", 0);
-  ASSERT_TRUE(server_ep.ok());
-  Result<Endpoint> client_ep = client.Listen(TransportKind::kUdp, "127.0.0.1", 0);
-  ASSERT_TRUE(client_ep.ok());
-
-  ASSERT_TRUE(client.Send(*server_ep, "this is not SIP\r\n\r\n").ok());
-  ASSERT_TRUE(RunUntil(io, [&] { return !at_server.bad.empty(); }));
-  const BadMessage& bad = at_server.bad.front();
-  EXPECT_EQ(bad.source, *client_ep);
-  EXPECT_EQ(bad.local, *server_ep);
+  UdpPair p;
+  ASSERT_TRUE(p.client.Send(p.server_ep, "this is not SIP\r\n\r\n").ok());
+  ASSERT_TRUE(RunUntil(p.io, [&] { return !p.at_server.bad.empty(); }));
+  const BadMessage& bad = p.at_server.bad.front();
+  EXPECT_EQ(bad.source, p.client_ep);
+  EXPECT_EQ(bad.local, p.server_ep);
   EXPECT_EQ(bad.conn, 0u);
   EXPECT_EQ(bad.bytes, "this is not SIP\r\n\r\n");
   EXPECT_FALSE(bad.status.ok());
-  EXPECT_TRUE(at_server.messages.empty());
+  EXPECT_TRUE(p.at_server.messages.empty());
 }
 
 TEST(UdpTransportTest, SendWithoutSocketOfThatFamilyIsUnavailable) {
@@ -166,27 +168,6 @@ TEST(UdpTransportTest, SendsFromTheSocketNamedInOptions) {
   EXPECT_EQ(at_client.messages[0].source, *second);
   EXPECT_EQ(at_client.messages[1].source, *first);
 }
-
-// A server and a client transport, each with one IPv4 UDP socket, on one loop.
-struct UdpPair {
-  asio::io_context io;
-  AsioTransport server{io, {}};
-  AsioTransport client{io, {}};
-  Recorder at_server;
-  Recorder at_client;
-  Endpoint server_ep;
-  Endpoint client_ep;
-
-  UdpPair() {
-    at_server.Attach(server);
-    at_client.Attach(client);
-    Result<Endpoint> s = server.Listen(TransportKind::kUdp, "127.0.0.1", 0);
-    Result<Endpoint> c = client.Listen(TransportKind::kUdp, "127.0.0.1", 0);
-    EXPECT_TRUE(s.ok() && c.ok());
-    if (s.ok()) server_ep = *s;
-    if (c.ok()) client_ep = *c;
-  }
-};
 
 // More datagrams than one wake-up reads (16 per recvmmsg, 8 rounds before the
 // socket yields to other handlers) are all delivered, in order, and every

@@ -8,13 +8,16 @@
 #   bench/load/register-split.sh RATE [RUNS] [run.sh options...]
 #   bench/load/register-split.sh 2000 3
 #   bench/load/register-split.sh 2000 2 --sipregd-opt commit_delay=1
+#   BASE_BUILD=/tmp/base/build bench/load/register-split.sh 2000 3   # two sipregd builds
+# With BASE_BUILD set, the runs alternate between the sipregd in that build tree (target
+# "sipregd-base") and this tree's, instead of Kamailio and sipregd.
 # Prints one line per run (user_us, kernel_us, vcs and nvcs are per registration) and
 # appends them to bench/results/split-DATE.txt. Not a test: nothing here asserts a figure.
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 SHARED=${SHARED_BENCH:-$ROOT/../shared/bench}
 [ -x "$SHARED/run.sh" ] || { echo "shared bench harness not found at $SHARED (set SHARED_BENCH)" >&2; exit 2; }
-case "${1:-}" in ''|-h|--help) sed -n '2,11p' "$0"; exit 2 ;; esac
+case "${1:-}" in ''|-h|--help) sed -n '2,15p' "$0"; exit 2 ;; esac
 RATE=$1
 shift
 RUNS=3
@@ -55,11 +58,19 @@ snapshot() {  # voluntary nonvoluntary utime stime, summed over the threads of t
   echo "$v $n $u $s"
 }
 
+TARGETS=(kamailio sipregd)
+if [ -n "${BASE_BUILD:-}" ]; then
+  [ -x "$BASE_BUILD/apps/sipregd" ] || { echo "no $BASE_BUILD/apps/sipregd" >&2; exit 2; }
+  TARGETS=(sipregd-base sipregd)
+fi
+
 for run in $(seq 1 "$RUNS"); do
-  for target in kamailio sipregd; do
+  for target in "${TARGETS[@]}"; do
     opts=()
-    [ "$target" = sipregd ] && opts=(--sipregd-opt auth_algorithms=md5 "$@")
-    "$SHARED/run.sh" --target "$target" --bin "$ROOT/build" --rate "$RATE" --duration "$DURATION" \
+    bin=$ROOT/build
+    [ "$target" = sipregd-base ] && bin=$BASE_BUILD
+    [ "$target" != kamailio ] && opts=(--sipregd-opt auth_algorithms=md5 "$@")
+    "$SHARED/run.sh" --target "${target%-base}" --bin "$bin" --rate "$RATE" --duration "$DURATION" \
       "${opts[@]}" >"$LOG" 2>&1 &
     HARNESS=$!
     # Wait for the measured phase (the harness logs it), then for the middle of it.
@@ -68,7 +79,7 @@ for run in $(seq 1 "$RUNS"); do
       sleep 0.1
     done
     sleep $(( (DURATION - WINDOW) / 2 ))
-    mapfile -t PIDS < <(server_pids "$HARNESS" "$target")
+    mapfile -t PIDS < <(server_pids "$HARNESS" "${target%-base}")
     if [ "${#PIDS[@]}" -eq 0 ]; then
       echo "no $target process found under the harness" >&2
       wait "$HARNESS" || true

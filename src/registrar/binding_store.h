@@ -145,4 +145,38 @@ class BindingStore {
   }
 };
 
+// A store runs the ApplyDone callbacks of one group commit back to back on its
+// writer thread inside a CallbackBatch. A callback that hands its result to
+// another thread can Defer the hand-over to the end of the batch, so that one
+// commit wakes that thread once, not once per callback (which, with the other
+// thread draining after each wake-up, made a commit of N registrations cost N
+// wake-ups of the io thread and N contended locks).
+class CallbackBatch {
+ public:
+  CallbackBatch() : outer_(current_) { current_ = this; }
+  // Runs what was deferred, in order, after the batch's callbacks.
+  ~CallbackBatch() {
+    current_ = outer_;
+    for (auto& fn : deferred_) fn();
+  }
+  CallbackBatch(const CallbackBatch&) = delete;
+  CallbackBatch& operator=(const CallbackBatch&) = delete;
+
+  // Runs `fn` when the innermost batch open on this thread ends, or at once
+  // when none is (a callback run on the caller's thread, e.g. by the memory
+  // store).
+  static void Defer(std::function<void()> fn) {
+    if (current_ == nullptr) {
+      fn();
+      return;
+    }
+    current_->deferred_.push_back(std::move(fn));
+  }
+
+ private:
+  static inline thread_local CallbackBatch* current_ = nullptr;
+  CallbackBatch* outer_;
+  std::vector<std::function<void()>> deferred_;
+};
+
 }  // namespace sipreg::registrar

@@ -509,9 +509,13 @@ void SipServer::PostOutcome(Completion c) {
     completions_.push_back(std::move(c));
   }
   if (!first) return;  // a drain is already on its way
+  // On the store's writer thread the post waits for the end of the commit's
+  // callbacks: the io thread then drains the whole commit at one wake-up.
   std::weak_ptr<bool> alive = alive_;
-  asio::post(io_, [this, alive] {
-    if (!alive.expired()) DrainOutcomes();
+  CallbackBatch::Defer([this, alive] {
+    asio::post(io_, [this, alive] {
+      if (!alive.expired()) DrainOutcomes();
+    });
   });
 }
 

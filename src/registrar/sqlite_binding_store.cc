@@ -152,9 +152,10 @@ class SqliteBindingStore::Writer final : public BindingJournal {
   StmtPtr upsert_, update_, remove_, remove_all_, begin_, commit_, rollback_;
 
   mutable std::mutex mu_;
-  std::condition_variable cv_;             // signalled when queue_ grows or stop_ is set
+  std::condition_variable cv_;             // signalled when the writer has to look (see Record)
   std::vector<Entry> queue_;               // GUARDED_BY(mu_)
   bool stop_ = false;                      // GUARDED_BY(mu_)
+  bool idle_ = false;                      // GUARDED_BY(mu_); waiting for a first change
   Status failure_;                         // GUARDED_BY(mu_); set once, never cleared
   std::atomic<bool> failed_{false};        // failure_ is not OK
   std::thread thread_;
@@ -321,12 +322,13 @@ void SqliteBindingStore::Writer::Record(std::string_view aor, std::vector<Bindin
   bool wake = false;
   {
     std::lock_guard lock(mu_);
-    wake = queue_.empty();
     queue_.push_back(Entry{std::string(aor), std::move(changes), std::move(result),
                            std::move(done)});
-    // The writer waits for an empty queue to fill, or during a commit delay
-    // for it to reach commit_delay_batch; otherwise it will look again.
-    wake = wake || (options_.commit_delay.count() > 0 && queue_.size() == enough_);
+    // Only two waits need this change: the idle one (nothing queued) and a
+    // commit delay, which ends early at commit_delay_batch queued. A writer
+    // committing, or pacing with fewer queued, looks at the queue by itself:
+    // not waking it saves a futex call here and a thread wake-up there.
+    wake = idle_ || (options_.commit_delay.count() > 0 && queue_.size() == enough_);
   }
   if (wake) cv_.notify_one();
 }
@@ -338,18 +340,23 @@ void SqliteBindingStore::Writer::Run() {
   for (;;) {
     {
       std::unique_lock lock(mu_);
-      cv_.wait(lock, [this] { return stop_ || !queue_.empty(); });
-      if (queue_.empty()) return;  // stopping, and everything is written
       if (delay.count() > 0 && !stop_ && queue_.size() < enough_) {
         // Pacing: at most one commit per delay while fewer than `enough` are
         // queued. A change after a quiet spell finds the previous commit long
         // past and is committed at once; under load the fsyncs (each one a
-        // disk flush and two thread wake-ups) are shared by more changes.
+        // disk flush and two thread wake-ups) are shared by more changes. The
+        // writer sleeps out the delay whether or not anything is queued yet,
+        // so under load a commit costs one timed wake-up, not a wake-up by the
+        // first change and then the timed one.
         const auto due = last_start + delay;
         if (std::chrono::steady_clock::now() < due) {
           cv_.wait_until(lock, due, [this] { return stop_ || queue_.size() >= enough_; });
         }
       }
+      idle_ = true;
+      cv_.wait(lock, [this] { return stop_ || !queue_.empty(); });
+      idle_ = false;
+      if (queue_.empty()) return;  // stopping, and everything is written
       batch.swap(queue_);  // queue_ gets the previous batch's capacity
     }
     last_start = std::chrono::steady_clock::now();
@@ -389,6 +396,7 @@ void SqliteBindingStore::Writer::CommitBatch(std::span<Entry> batch) {
       largest_batch_.store(updates, std::memory_order_relaxed);
     }
   }
+  CallbackBatch callbacks;  // hand-overs the callbacks defer happen once, after the loop
   for (Entry& e : batch) {
     if (!e.done) continue;
     if (st.ok()) {

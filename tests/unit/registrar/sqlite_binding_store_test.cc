@@ -385,6 +385,64 @@ TEST(SqliteBindingStoreTest, CommitDelayEndsWhenEnoughChangesAreQueued) {
   EXPECT_EQ((*reopened)->Count(), 9u);
 }
 
+TEST(SqliteBindingStoreTest, CallbacksOfOneCommitDeferTheirHandOversToItsEnd) {
+  TempDir dir;
+  FakeClock clock;
+  const WallTime now = clock.WallNow();
+  auto store = OpenOrDie(dir.File("b.db"), clock, WithCommitDelay(std::chrono::seconds(20), 4));
+  ASSERT_TRUE(store.ok());
+  Acks acks;
+  ApplyOne(**store, 0, now, acks);
+  acks.WaitFor(1);
+  // Four changes share the next commit (the writer paces until 4 are queued).
+  std::mutex mu;
+  std::condition_variable cv;
+  std::vector<std::string> events;
+  auto note = [&](std::string e) {
+    std::lock_guard lock(mu);
+    events.push_back(std::move(e));
+    cv.notify_all();
+  };
+  for (int i = 1; i <= 4; ++i) {
+    const std::string aor = "user" + std::to_string(i);
+    (*store)->Apply(aor, {BindingChange::Upsert(MakeBinding(aor, "sip:u@" + aor, now))}, now,
+                    [&note, i](Result<std::vector<Binding>> r) {
+                      note((r.ok() ? "done " : "failed ") + std::to_string(i));
+                      CallbackBatch::Defer([&note, i] { note("handed over " + std::to_string(i)); });
+                    });
+  }
+  {
+    std::unique_lock lock(mu);
+    ASSERT_TRUE(cv.wait_for(lock, std::chrono::seconds(10), [&] { return events.size() == 8; }));
+  }
+  EXPECT_EQ(events, (std::vector<std::string>{"done 1", "done 2", "done 3", "done 4",
+                                              "handed over 1", "handed over 2", "handed over 3",
+                                              "handed over 4"}));
+  EXPECT_EQ((*store)->stats().transactions, 2u);
+}
+
+TEST(CallbackBatchTest, DeferRunsAtOnceOutsideABatchAndAtTheInnermostBatchsEnd) {
+  std::vector<std::string> events;
+  CallbackBatch::Defer([&] { events.push_back("no batch"); });
+  EXPECT_EQ(events, std::vector<std::string>{"no batch"});
+  {
+    CallbackBatch outer;
+    CallbackBatch::Defer([&] { events.push_back("outer"); });
+    {
+      CallbackBatch inner;
+      CallbackBatch::Defer([&] { events.push_back("inner"); });
+      events.push_back("inner body");
+    }
+    events.push_back("outer body");
+  }
+  EXPECT_EQ(events, (std::vector<std::string>{"no batch", "inner body", "inner", "outer body",
+                                              "outer"}));
+  // Another thread has its own (no) batch.
+  CallbackBatch here;
+  std::thread([&] { CallbackBatch::Defer([&] { events.push_back("other thread"); }); }).join();
+  EXPECT_EQ(events.back(), "other thread");
+}
+
 TEST(SqliteBindingStoreTest, MaxBatchSplitsALongBacklog) {
   TempDir dir;
   FakeClock clock;

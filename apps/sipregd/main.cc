@@ -41,20 +41,6 @@ namespace reg = sipreg::registrar;
 namespace {
 
 constexpr auto kSweepInterval = std::chrono::seconds(5);
-constexpr auto kFlushInterval = std::chrono::seconds(1);
-
-// The messages log flushes itself on NOTICE and above; VERBOSE lines and the
-// security log are flushed here, so `tail -f` and fail2ban see them within a second.
-void FlushPeriodically(asio::steady_timer& timer, reg::SecurityLog& security,
-                       reg::AsteriskLog& log) {
-  timer.expires_after(kFlushInterval);
-  timer.async_wait([&timer, &security, &log](const asio::error_code& ec) {
-    if (ec) return;
-    security.Flush();
-    log.Flush();
-    FlushPeriodically(timer, security, log);
-  });
-}
 
 int Fail(const std::string& what) {
   std::cerr << "sipregd: " << what << "\n";
@@ -159,6 +145,10 @@ int main(int argc, char** argv) {
 
   // Daemonize before any thread starts (the store's writer): threads do not survive fork().
   if (!foreground && ::daemon(1, 0) != 0) return Fail("cannot daemonize");
+  // The log files' writer threads: the messages log within 250 ms, the security
+  // log within a second (what `tail -f` and fail2ban see).
+  log.StartWriter();
+  (*security_or)->StartWriter();
 
   auto store_or =
       reg::SqliteBindingStore::Open(s.state_dir + "/bindings.sqlite", clock, [&s] {
@@ -209,8 +199,6 @@ int main(int argc, char** argv) {
 
   asio::steady_timer sweep(io);
   SweepExpired(sweep, store, server, log, clock);
-  asio::steady_timer flush(io);
-  FlushPeriodically(flush, **security_or, log);
 
   asio::signal_set signals(io, SIGINT, SIGTERM);
   signals.async_wait([&](const asio::error_code&, int sig) {

@@ -66,7 +66,8 @@ fi
 
 for run in $(seq 1 "$RUNS"); do
   for target in "${TARGETS[@]}"; do
-    opts=()
+    # The options go to every run (run.sh applies --sipregd-opt to sipregd only).
+    opts=("$@")
     bin=$ROOT/build
     [ "$target" = sipregd-base ] && bin=$BASE_BUILD
     [ "$target" != kamailio ] && opts=(--sipregd-opt auth_algorithms=md5 "$@")

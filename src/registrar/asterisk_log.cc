@@ -4,9 +4,10 @@
 #include <unistd.h>
 
 #include <spdlog/logger.h>
-#include <spdlog/sinks/basic_file_sink.h>
 #include <spdlog/sinks/stdout_sinks.h>
 #include <spdlog/spdlog.h>
+
+#include "registrar/background_file_sink.h"
 
 namespace sipreg::registrar {
 
@@ -27,7 +28,12 @@ Result<std::unique_ptr<AsteriskLog>> AsteriskLog::Open(const AsteriskLogOptions&
   if (options.to_stderr) sinks.push_back(std::make_shared<spdlog::sinks::stderr_sink_mt>());
   if (!options.file.empty()) {
     try {
-      sinks.push_back(std::make_shared<spdlog::sinks::basic_file_sink_mt>(options.file));
+      // Its own thread writes the file (every 250 ms): a slow disk does not hold
+      // the io thread. stderr (-f) is written at once.
+      BackgroundFileSink::Options o;
+      o.interval = std::chrono::milliseconds(250);
+      log->file_sink_ = std::make_shared<BackgroundFileSink>(options.file, o);
+      sinks.push_back(log->file_sink_);
     } catch (const spdlog::spdlog_ex& e) {
       return Status::IoError("cannot open log file " + options.file + ": " + e.what());
     }
@@ -35,8 +41,12 @@ Result<std::unique_ptr<AsteriskLog>> AsteriskLog::Open(const AsteriskLogOptions&
   log->logger_ = std::make_shared<spdlog::logger>("sipregd", sinks.begin(), sinks.end());
   log->logger_->set_pattern("[%b %d %H:%M:%S] %v");
   log->logger_->set_level(spdlog::level::trace);
-  log->logger_->flush_on(spdlog::level::info);
+  log->logger_->flush_on(spdlog::level::off);  // stderr is unbuffered; the file has its writer
   return log;
+}
+
+void AsteriskLog::StartWriter() {
+  if (file_sink_) file_sink_->Start();
 }
 
 AsteriskLog::~AsteriskLog() {

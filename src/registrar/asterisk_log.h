@@ -30,6 +30,8 @@ struct AsteriskLogOptions {
   int verbosity = 0;  // -v count: VERBOSE lines shown at >= 1, DEBUG at >= 5
 };
 
+class BackgroundFileSink;
+
 class AsteriskLog {
  public:
   static Result<std::unique_ptr<AsteriskLog>> Open(const AsteriskLogOptions& options);
@@ -39,6 +41,11 @@ class AsteriskLog {
   // `file` is reduced to its base name; `function` is the Asterisk-style name shown.
   void Write(LogLevel level, std::string_view file, int line, std::string_view function,
              std::string_view message);
+  // Starts the log file's writer thread (after daemonizing: threads do not
+  // survive fork). Lines for the file wait in memory until then; stderr gets
+  // them at once.
+  void StartWriter();
+  // Returns once every line written before it is in the file.
   void Flush();
 
   // The exact line Write() emits after the "[date] " prefix, for tests.
@@ -48,6 +55,7 @@ class AsteriskLog {
  private:
   explicit AsteriskLog(int verbosity) : verbosity_(verbosity) {}
   int verbosity_;
+  std::shared_ptr<BackgroundFileSink> file_sink_;  // null without a log file
   std::shared_ptr<spdlog::logger> logger_;
 };
 

@@ -9,7 +9,8 @@
 #include <fmt/compile.h>
 #include <fmt/format.h>
 #include <spdlog/logger.h>
-#include <spdlog/sinks/basic_file_sink.h>
+
+#include "registrar/background_file_sink.h"
 
 namespace sipreg::registrar {
 namespace {
@@ -62,15 +63,19 @@ void AppendBody(fmt::memory_buffer& out, const SecurityEvent& ev, WallTime when,
 Result<std::unique_ptr<SecurityLog>> SecurityLog::Open(const std::string& path) {
   std::unique_ptr<SecurityLog> log(new SecurityLog());
   try {
-    auto sink = std::make_shared<spdlog::sinks::basic_file_sink_mt>(path);
-    log->logger_ = std::make_shared<spdlog::logger>("security", sink);
+    // Written by the sink's own thread within a second (fail2ban reads it), so a
+    // slow disk never holds the thread that answers REGISTERs.
+    log->sink_ = std::make_shared<BackgroundFileSink>(path, BackgroundFileSink::Options{});
+    log->logger_ = std::make_shared<spdlog::logger>("security", log->sink_);
   } catch (const spdlog::spdlog_ex& e) {
     return Status::IoError("cannot open security log " + path + ": " + e.what());
   }
   log->logger_->set_pattern("[%b %d %H:%M:%S] %v");
-  log->logger_->flush_on(spdlog::level::err);
+  log->logger_->flush_on(spdlog::level::off);
   return log;
 }
+
+void SecurityLog::StartWriter() { sink_->Start(); }
 
 SecurityLog::~SecurityLog() {
   if (logger_) logger_->flush();

@@ -22,6 +22,8 @@ class logger;
 
 namespace sipreg::registrar {
 
+class BackgroundFileSink;
+
 struct SecurityEvent {
   std::string_view name;        // "InvalidPassword"
   std::string_view account;     // AccountID
@@ -34,9 +36,13 @@ class SecurityLog {
  public:
   static Result<std::unique_ptr<SecurityLog>> Open(const std::string& path);
   ~SecurityLog();
-  // Buffered: events reach the file when Flush() runs (sipregd calls it every
-  // second) or the buffer fills, so the REGISTER path does no write() per event.
+  // Buffered in memory: a writer thread (StartWriter) appends the events to the
+  // file every second, so the REGISTER path never waits for the disk.
   void Write(const SecurityEvent& event, WallTime when);
+  // Starts the writer thread; call it after daemonizing (threads do not survive
+  // fork). Until then events wait in memory.
+  void StartWriter();
+  // Returns once every event written before it is in the file.
   void Flush();
 
   // The line after the "[date] " prefix, for tests.
@@ -46,6 +52,7 @@ class SecurityLog {
 
  private:
   SecurityLog() = default;
+  std::shared_ptr<BackgroundFileSink> sink_;
   std::shared_ptr<spdlog::logger> logger_;
 };
 

@@ -11,11 +11,14 @@
 
 #include <nlohmann/json.hpp>
 
+#include "temp_dir.h"
+
 namespace sipreg::device {
 namespace {
 
 namespace fs = std::filesystem;
 using nlohmann::json;
+using sipreg::testing::TempDir;
 
 constexpr std::string_view kMinimal =
     "[sip]\n"
@@ -618,23 +621,6 @@ TEST(DeviceConfigTest, SerializeQuotesOnlyWhenNeeded) {
 
 // ---- files -------------------------------------------------------------------
 
-class TempDir {
- public:
-  TempDir() {
-    std::string tmpl = (fs::temp_directory_path() / "sipreg-device-config-XXXXXX").string();
-    if (mkdtemp(tmpl.data()) == nullptr) std::abort();
-    path_ = tmpl;
-  }
-  ~TempDir() {
-    std::error_code ec;
-    fs::remove_all(path_, ec);
-  }
-  const fs::path& path() const { return path_; }
-
- private:
-  fs::path path_;
-};
-
 std::string ReadAll(const fs::path& p) {
   std::ifstream in(p, std::ios::binary);
   std::stringstream s;
@@ -643,7 +629,7 @@ std::string ReadAll(const fs::path& p) {
 }
 
 TEST(DeviceConfigTest, LoadReadsTheFileAndNamesItInErrors) {
-  TempDir dir;
+  TempDir dir("sipreg-device-config");
   const std::string path = (dir.path() / "device.conf").string();
   std::ofstream(path) << kMinimal;
   Result<DeviceConfig> c = LoadDeviceConfig(path);
@@ -657,7 +643,7 @@ TEST(DeviceConfigTest, LoadReadsTheFileAndNamesItInErrors) {
 }
 
 TEST(DeviceConfigTest, LoadOfAMissingFileIsAnIoError) {
-  TempDir dir;
+  TempDir dir("sipreg-device-config");
   const std::string path = (dir.path() / "nope.conf").string();
   Result<DeviceConfig> c = LoadDeviceConfig(path);
   ASSERT_FALSE(c.ok());
@@ -666,7 +652,7 @@ TEST(DeviceConfigTest, LoadOfAMissingFileIsAnIoError) {
 }
 
 TEST(DeviceConfigTest, WriteAtomicallyReplacesFileWithMode0600) {
-  TempDir dir;
+  TempDir dir("sipreg-device-config");
   const fs::path path = dir.path() / "device.conf";
   std::ofstream(path) << "old contents\n";
   fs::permissions(path, fs::perms(0644));
@@ -690,7 +676,7 @@ TEST(DeviceConfigTest, WriteAtomicallyReplacesFileWithMode0600) {
 }
 
 TEST(DeviceConfigTest, WriteIntoAMissingDirectoryIsAnIoErrorNamingThePath) {
-  TempDir dir;
+  TempDir dir("sipreg-device-config");
   const std::string path = (dir.path() / "no-such-dir" / "device.conf").string();
   Status st = WriteDeviceConfigAtomically(FullConfig(), path);
   EXPECT_EQ(st.code(), StatusCode::kIoError);

@@ -20,29 +20,15 @@
 #include <thread>
 #include <vector>
 
+#include "temp_dir.h"
+
 namespace sipreg::registrar {
 namespace {
 
+using sipreg::testing::TempDir;
+
 using std::chrono::seconds;
 namespace fs = std::filesystem;
-
-// A fresh directory under the system temp dir, removed with its files.
-class TempDir {
- public:
-  TempDir() {
-    std::string tmpl = (fs::temp_directory_path() / "sipreg-bindings-XXXXXX").string();
-    if (mkdtemp(tmpl.data()) == nullptr) std::abort();
-    path_ = tmpl;
-  }
-  ~TempDir() {
-    std::error_code ec;
-    fs::remove_all(path_, ec);
-  }
-  std::string File(const std::string& name) const { return (path_ / name).string(); }
-
- private:
-  fs::path path_;
-};
 
 std::string AorName(int i) {
   char aor[16];
@@ -118,7 +104,7 @@ class Acks {
 };
 
 TEST(SqliteBindingStoreTest, AcknowledgedChangesSurviveReopen) {
-  TempDir dir;
+  TempDir dir("sipreg-bindings");
   FakeClock clock;
   const WallTime now = clock.WallNow();
   Binding alice_a = MakeBinding("alice", "sip:alice@a", now);
@@ -162,7 +148,7 @@ TEST(SqliteBindingStoreTest, AcknowledgedChangesSurviveReopen) {
 }
 
 TEST(SqliteBindingStoreTest, DoneCarriesTheAorsBindingsAfterCommit) {
-  TempDir dir;
+  TempDir dir("sipreg-bindings");
   FakeClock clock;
   const WallTime now = clock.WallNow();
   auto store = OpenOrDie(dir.File("b.db"), clock);
@@ -180,7 +166,7 @@ TEST(SqliteBindingStoreTest, DoneCarriesTheAorsBindingsAfterCommit) {
 }
 
 TEST(SqliteBindingStoreTest, ExpiredRowsAreNotLoadedAndAreDeleted) {
-  TempDir dir;
+  TempDir dir("sipreg-bindings");
   FakeClock clock;
   const WallTime now = clock.WallNow();
   {
@@ -211,7 +197,7 @@ TEST(SqliteBindingStoreTest, ExpiredRowsAreNotLoadedAndAreDeleted) {
 }
 
 TEST(SqliteBindingStoreTest, SweepAndConnectionCloseArePersisted) {
-  TempDir dir;
+  TempDir dir("sipreg-bindings");
   FakeClock clock;
   const WallTime now = clock.WallNow();
   {
@@ -234,7 +220,7 @@ TEST(SqliteBindingStoreTest, SweepAndConnectionCloseArePersisted) {
 }
 
 TEST(SqliteBindingStoreTest, ConnectionBoundBindingsComeBackUntiedOrDropped) {
-  TempDir dir;
+  TempDir dir("sipreg-bindings");
   FakeClock clock;
   const WallTime now = clock.WallNow();
   {
@@ -263,7 +249,7 @@ TEST(SqliteBindingStoreTest, ConnectionBoundBindingsComeBackUntiedOrDropped) {
 }
 
 TEST(SqliteBindingStoreTest, GroupCommitPutsWaitingChangesInOneTransaction) {
-  TempDir dir;
+  TempDir dir("sipreg-bindings");
   FakeClock clock;
   const WallTime now = clock.WallNow();
   auto store = OpenOrDie(dir.File("b.db"), clock);
@@ -322,7 +308,7 @@ SqliteBindingStore::Options WithCommitDelay(std::chrono::microseconds delay, siz
 }  // namespace
 
 TEST(SqliteBindingStoreTest, CommitDelayGathersChangesArrivingWhileBusy) {
-  TempDir dir;
+  TempDir dir("sipreg-bindings");
   FakeClock clock;
   const WallTime now = clock.WallNow();
   auto store =
@@ -357,7 +343,7 @@ TEST(SqliteBindingStoreTest, CommitDelayGathersChangesArrivingWhileBusy) {
 }
 
 TEST(SqliteBindingStoreTest, CommitDelayEndsWhenEnoughChangesAreQueued) {
-  TempDir dir;
+  TempDir dir("sipreg-bindings");
   FakeClock clock;
   const WallTime now = clock.WallNow();
   auto store = OpenOrDie(dir.File("b.db"), clock, WithCommitDelay(std::chrono::seconds(20), 6));
@@ -386,7 +372,7 @@ TEST(SqliteBindingStoreTest, CommitDelayEndsWhenEnoughChangesAreQueued) {
 }
 
 TEST(SqliteBindingStoreTest, CallbacksOfOneCommitDeferTheirHandOversToItsEnd) {
-  TempDir dir;
+  TempDir dir("sipreg-bindings");
   FakeClock clock;
   const WallTime now = clock.WallNow();
   auto store = OpenOrDie(dir.File("b.db"), clock, WithCommitDelay(std::chrono::seconds(20), 4));
@@ -444,7 +430,7 @@ TEST(CallbackBatchTest, DeferRunsAtOnceOutsideABatchAndAtTheInnermostBatchsEnd) 
 }
 
 TEST(SqliteBindingStoreTest, MaxBatchSplitsALongBacklog) {
-  TempDir dir;
+  TempDir dir("sipreg-bindings");
   FakeClock clock;
   const WallTime now = clock.WallNow();
   SqliteBindingStore::Options options;
@@ -464,7 +450,7 @@ TEST(SqliteBindingStoreTest, MaxBatchSplitsALongBacklog) {
 }
 
 TEST(SqliteBindingStoreTest, ConcurrentApplyFromSeveralThreadsIsAllDurable) {
-  TempDir dir;
+  TempDir dir("sipreg-bindings");
   FakeClock clock;
   const WallTime now = clock.WallNow();
   constexpr int kThreads = 4;
@@ -497,7 +483,7 @@ TEST(SqliteBindingStoreTest, ConcurrentApplyFromSeveralThreadsIsAllDurable) {
 }
 
 TEST(SqliteBindingStoreTest, AFailedCommitIsReportedAndStopsFurtherChanges) {
-  TempDir dir;
+  TempDir dir("sipreg-bindings");
   FakeClock clock;
   const WallTime now = clock.WallNow();
   const std::string path = dir.File("b.db");
@@ -542,7 +528,7 @@ TEST(SqliteBindingStoreTest, AFailedCommitIsReportedAndStopsFurtherChanges) {
 }
 
 TEST(SqliteBindingStoreTest, OpenFailsWithThePathWhenTheDirectoryIsMissing) {
-  TempDir dir;
+  TempDir dir("sipreg-bindings");
   FakeClock clock;
   const std::string path = dir.File("no/such/dir/bindings.db");
   auto store = SqliteBindingStore::Open(path, clock);
@@ -552,7 +538,7 @@ TEST(SqliteBindingStoreTest, OpenFailsWithThePathWhenTheDirectoryIsMissing) {
 }
 
 TEST(SqliteBindingStoreTest, OpenFailsWithThePathWhenTheFileIsNotADatabase) {
-  TempDir dir;
+  TempDir dir("sipreg-bindings");
   FakeClock clock;
   const std::string path = dir.File("bindings.db");
   std::ofstream(path) << std::string(8192, 'x');
@@ -563,7 +549,7 @@ TEST(SqliteBindingStoreTest, OpenFailsWithThePathWhenTheFileIsNotADatabase) {
 }
 
 TEST(SqliteBindingStoreTest, SecondOpenOfTheSameFileFailsWhileTheFirstRuns) {
-  TempDir dir;
+  TempDir dir("sipreg-bindings");
   FakeClock clock;
   auto first = OpenOrDie(dir.File("b.db"), clock);
   ASSERT_TRUE(first.ok());
@@ -574,7 +560,7 @@ TEST(SqliteBindingStoreTest, SecondOpenOfTheSameFileFailsWhileTheFirstRuns) {
 }
 
 TEST(SqliteBindingStoreTest, AckedBindingsSurviveSigkillOfTheWritingProcess) {
-  TempDir dir;
+  TempDir dir("sipreg-bindings");
   const std::string path = dir.File("bindings.db");
   const WallTime now = SystemClock::Instance().WallNow();
   int fds[2];
@@ -663,7 +649,7 @@ TEST(SqliteBindingStoreTest, HundredThousandDurableBindingsTakeUnderOneKibEach) 
 #ifdef SIPREG_UNDER_SANITIZER
   GTEST_SKIP() << "malloc statistics are meaningless under a sanitizer";
 #else
-  TempDir dir;
+  TempDir dir("sipreg-bindings");
   FakeClock clock;
   const WallTime now = clock.WallNow();
   constexpr int kBindings = 100'000;

@@ -1,0 +1,153 @@
+#include "registrar/background_file_sink.h"
+
+#include <fcntl.h>
+#include <gtest/gtest.h>
+#include <poll.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <chrono>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <string>
+#include <thread>
+
+#include <spdlog/logger.h>
+
+#include "temp_dir.h"
+
+namespace sipreg::registrar {
+namespace {
+
+using sipreg::testing::TempDir;
+
+namespace fs = std::filesystem;
+using namespace std::chrono_literals;
+
+std::string ReadAll(const std::string& path) {
+  std::ifstream in(path);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+std::shared_ptr<spdlog::logger> LoggerOn(std::shared_ptr<BackgroundFileSink> sink) {
+  auto logger = std::make_shared<spdlog::logger>("test", std::move(sink));
+  logger->set_pattern("%v");
+  return logger;
+}
+
+// Polls for up to 10 s.
+bool Eventually(const std::function<bool()>& done) {
+  for (int i = 0; i < 1000; ++i) {
+    if (done()) return true;
+    std::this_thread::sleep_for(10ms);
+  }
+  return done();
+}
+
+TEST(BackgroundFileSinkTest, LinesWaitInMemoryUntilStartThenReachTheFileWithinTheInterval) {
+  TempDir dir("sipreg-sink");
+  const std::string path = dir.File("security.log");
+  BackgroundFileSink::Options o;
+  o.interval = 50ms;
+  auto sink = std::make_shared<BackgroundFileSink>(path, o);
+  auto logger = LoggerOn(sink);
+  logger->info("before start");
+  std::this_thread::sleep_for(120ms);
+  EXPECT_EQ(ReadAll(path), "");  // no thread yet, and logging itself never writes
+  sink->Start();
+  logger->info("after start");
+  // No flush: the writer thread appends on its own.
+  EXPECT_TRUE(Eventually([&] { return ReadAll(path) == "before start\nafter start\n"; }))
+      << ReadAll(path);
+}
+
+TEST(BackgroundFileSinkTest, HighWaterWritesBeforeTheIntervalAndFlushWaitsForTheFile) {
+  TempDir dir("sipreg-sink");
+  const std::string path = dir.File("messages");
+  BackgroundFileSink::Options o;
+  o.interval = std::chrono::hours(1);
+  o.high_water = 1024;
+  auto sink = std::make_shared<BackgroundFileSink>(path, o);
+  sink->Start();
+  auto logger = LoggerOn(sink);
+  const std::string line(99, 'x');  // 100 bytes with the newline
+  for (int i = 0; i < 11; ++i) logger->info(line);
+  EXPECT_TRUE(Eventually([&] { return sink->bytes_written() >= 1024; }));
+  logger->info("last");
+  sink->flush();
+  EXPECT_EQ(ReadAll(path).size(), 11 * 100 + 5u);
+}
+
+TEST(BackgroundFileSinkTest, WithoutAWriterFlushAndDestructionWriteOnTheCallingThread) {
+  TempDir dir("sipreg-sink");
+  const std::string path = dir.File("messages");
+  {
+    auto sink = std::make_shared<BackgroundFileSink>(path, BackgroundFileSink::Options{});
+    auto logger = LoggerOn(sink);
+    logger->info("one");
+    sink->flush();
+    EXPECT_EQ(ReadAll(path), "one\n");
+    logger->info("two");
+  }
+  EXPECT_EQ(ReadAll(path), "one\ntwo\n");
+  {  // appends, and a started sink writes the rest when destroyed
+    auto sink = std::make_shared<BackgroundFileSink>(path, BackgroundFileSink::Options{});
+    sink->Start();
+    LoggerOn(sink)->info("three");
+  }
+  EXPECT_EQ(ReadAll(path), "one\ntwo\nthree\n");
+}
+
+TEST(BackgroundFileSinkTest, AStuckFileHoldsTheWriterThreadNotTheLoggingThread) {
+  // A FIFO nobody reads stands for a disk that stops answering: once its 64 KiB
+  // buffer is full, write() blocks.
+  TempDir dir("sipreg-sink");
+  const std::string path = dir.File("stuck");
+  ASSERT_EQ(mkfifo(path.c_str(), 0600), 0);
+  const int reader = ::open(path.c_str(), O_RDONLY | O_NONBLOCK);
+  ASSERT_GE(reader, 0);
+  BackgroundFileSink::Options o;
+  o.interval = 10ms;
+  o.high_water = 4096;
+  auto sink = std::make_shared<BackgroundFileSink>(path, o);
+  sink->Start();
+  auto logger = LoggerOn(sink);
+  const std::string line(999, 'y');
+  const auto start = std::chrono::steady_clock::now();
+  for (int i = 0; i < 1000; ++i) logger->info(line);  // 1 MB, 16 times the pipe's buffer
+  const auto took = std::chrono::steady_clock::now() - start;
+  EXPECT_LT(took, 2s);
+  // The writer is stuck: not everything can have been written.
+  std::this_thread::sleep_for(100ms);
+  EXPECT_LT(sink->bytes_written(), 1000u * 1000u);
+  // Drain the FIFO: every line arrives, in order.
+  std::atomic<bool> stop{false};
+  std::string received;
+  std::thread drain([&] {
+    char buf[65536];
+    while (!stop.load() || received.size() < 1000u * 1000u) {
+      pollfd p{reader, POLLIN, 0};
+      if (::poll(&p, 1, 100) <= 0) {
+        if (stop.load()) break;
+        continue;
+      }
+      const ssize_t n = ::read(reader, buf, sizeof buf);
+      if (n > 0) received.append(buf, static_cast<size_t>(n));
+    }
+  });
+  sink->flush();
+  stop.store(true);
+  drain.join();
+  ::close(reader);
+  ASSERT_EQ(received.size(), 1000u * 1000u);
+  EXPECT_EQ(received.find_first_not_of("y\n"), std::string::npos);
+  EXPECT_EQ(received.substr(0, 1000), line + "\n");
+}
+
+}  // namespace
+}  // namespace sipreg::registrar

@@ -29,9 +29,12 @@ BackgroundFileSink::~BackgroundFileSink() {
 void BackgroundFileSink::Start() {
   std::lock_guard lock(mu_);
   if (started_) return;
+  // The thread first: if it cannot be created (std::system_error) the sink
+  // stays without a writer and log()/flush() keep writing on their own.
+  // Run() waits for mu_, so it sees the flags set.
+  thread_ = std::thread([this] { Run(); });
   started_ = true;
   running_ = true;
-  thread_ = std::thread([this] { Run(); });
 }
 
 void BackgroundFileSink::log(const spdlog::details::log_msg& msg) {
@@ -95,6 +98,9 @@ void BackgroundFileSink::Run() {
       lock.lock();
       bytes_written_ += out.size();
     }
+    // After a stall the spare buffer may have grown to max_buffer: give that
+    // back instead of keeping it for the life of the process.
+    if (out.capacity() > 4 * options_.high_water) out = spdlog::memory_buf_t{};
     flush_done_ = ticket;
     if (stopping) running_ = false;
     written_.notify_all();

@@ -9,7 +9,10 @@
 // daemonizes, and threads do not survive fork(). Until then lines wait in the
 // buffer (flush() writes them on the calling thread). Memory is bounded: once
 // `max_buffer` bytes wait (the disk has been stuck for a long time) log() waits
-// for the writer instead of growing the buffer. Nothing is dropped.
+// for the writer instead of growing the buffer, so at most 2 × max_buffer is
+// held (the lines waiting plus those being written). Nothing is dropped; a
+// process killed with SIGKILL loses what had not been written yet (up to one
+// `interval` of lines).
 #pragma once
 
 #include <chrono>

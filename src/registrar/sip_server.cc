@@ -511,9 +511,12 @@ void SipServer::PostOutcome(Completion c) {
   if (!first) return;  // a drain is already on its way
   // On the store's writer thread the post waits for the end of the commit's
   // callbacks: the io thread then drains the whole commit at one wake-up.
+  // The deferred step names the io_context, not this: it may run after the
+  // store's Flush() returned and the server is gone; only the posted handler,
+  // guarded by `alive`, touches the server.
   std::weak_ptr<bool> alive = alive_;
-  CallbackBatch::Defer([this, alive] {
-    asio::post(io_, [this, alive] {
+  CallbackBatch::Defer([&io = io_, this, alive] {
+    asio::post(io, [this, alive] {
       if (!alive.expired()) DrainOutcomes();
     });
   });

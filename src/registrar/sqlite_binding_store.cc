@@ -518,7 +518,9 @@ Status SqliteBindingStore::Flush() {
   std::promise<Status> committed;
   std::future<Status> result = committed.get_future();
   writer_->Record({}, {}, {}, [&committed](Result<std::vector<Binding>> r) {
-    committed.set_value(r.status());
+    // Released after the commit's other callbacks and their deferred steps:
+    // when Flush() returns, nothing of that commit still runs on the writer.
+    CallbackBatch::Defer([&committed, st = r.status()] { committed.set_value(st); });
   });
   return result.get();
 }

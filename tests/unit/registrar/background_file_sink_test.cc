@@ -8,6 +8,7 @@
 
 #include <atomic>
 #include <chrono>
+#include <cstdio>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -15,6 +16,7 @@
 #include <string>
 #include <thread>
 
+#include <fmt/format.h>
 #include <spdlog/logger.h>
 
 #include "temp_dir.h"
@@ -147,6 +149,75 @@ TEST(BackgroundFileSinkTest, AStuckFileHoldsTheWriterThreadNotTheLoggingThread) 
   ASSERT_EQ(received.size(), 1000u * 1000u);
   EXPECT_EQ(received.find_first_not_of("y\n"), std::string::npos);
   EXPECT_EQ(received.substr(0, 1000), line + "\n");
+}
+
+TEST(BackgroundFileSinkTest, AtMaxBufferLoggingWaitsForTheWriterAndLosesNothing) {
+  // The same stuck disk, with a small bound: the logging thread must stop at
+  // about 2 × max_buffer beyond what the FIFO took, then go on once it drains.
+  TempDir dir("sipreg-sink");
+  const std::string path = dir.File("stuck");
+  ASSERT_EQ(mkfifo(path.c_str(), 0600), 0);
+  const int reader = ::open(path.c_str(), O_RDONLY | O_NONBLOCK);
+  ASSERT_GE(reader, 0);
+  BackgroundFileSink::Options o;
+  o.interval = 10ms;
+  o.high_water = 1024;
+  o.max_buffer = 8 * 1024;
+  auto sink = std::make_shared<BackgroundFileSink>(path, o);
+  sink->Start();
+  auto logger = LoggerOn(sink);
+  constexpr int kLines = 300;  // 300 KB: far more than the pipe and the bound hold
+  std::atomic<int> logged{0};
+  std::thread producer([&] {
+    for (int i = 0; i < kLines; ++i) {
+      std::string line = fmt::format("{:05d}", i);
+      line.resize(999, 'z');
+      logger->info(line);
+      logged.store(i + 1);
+    }
+  });
+  // Wait until the producer stops making progress: it is blocked in log().
+  int seen = -1;
+  for (int i = 0; i < 100 && logged.load() != seen; ++i) {
+    seen = logged.load();
+    std::this_thread::sleep_for(100ms);
+  }
+  const int blocked_at = logged.load();
+  // What can be out of the producer's hands: the pipe (64 KiB), stdio's buffer,
+  // the batch being written and the buffer at its bound (8 KiB each), one line.
+  EXPECT_GT(blocked_at, 0);
+  EXPECT_LT(blocked_at, 110) << "log() did not wait at max_buffer";
+  EXPECT_LT(blocked_at, kLines);
+  // Drain the FIFO; the producer must finish. A watchdog turns a deadlock into
+  // a failure instead of a hung test.
+  std::atomic<bool> stop{false};
+  std::string received;
+  std::thread drain([&] {
+    char buf[65536];
+    while (!stop.load()) {
+      pollfd p{reader, POLLIN, 0};
+      if (::poll(&p, 1, 50) <= 0) continue;
+      const ssize_t n = ::read(reader, buf, sizeof buf);
+      if (n > 0) received.append(buf, static_cast<size_t>(n));
+    }
+  });
+  for (int i = 0; i < 300 && logged.load() < kLines; ++i) std::this_thread::sleep_for(100ms);
+  if (logged.load() < kLines) {
+    std::fprintf(stderr, "producer still blocked after the FIFO drained (%d of %d lines)\n",
+                 logged.load(), kLines);
+    std::abort();
+  }
+  producer.join();
+  sink->flush();
+  EXPECT_TRUE(Eventually([&] { return sink->bytes_written() == kLines * 1000u; }));
+  std::this_thread::sleep_for(100ms);  // the last bytes out of the pipe
+  stop.store(true);
+  drain.join();
+  ::close(reader);
+  ASSERT_EQ(received.size(), kLines * 1000u);
+  for (int i = 0; i < kLines; ++i) {
+    ASSERT_EQ(received.substr(i * 1000u, 5), fmt::format("{:05d}", i)) << "line " << i;
+  }
 }
 
 }  // namespace

@@ -105,18 +105,58 @@ TEST(BackgroundFileSinkTest, WithoutAWriterFlushAndDestructionWriteOnTheCallingT
   EXPECT_EQ(ReadAll(path), "one\ntwo\nthree\n");
 }
 
-TEST(BackgroundFileSinkTest, AStuckFileHoldsTheWriterThreadNotTheLoggingThread) {
-  // A FIFO nobody reads stands for a disk that stops answering: once its 64 KiB
-  // buffer is full, write() blocks.
-  TempDir dir("sipreg-sink");
-  const std::string path = dir.File("stuck");
-  ASSERT_EQ(mkfifo(path.c_str(), 0600), 0);
-  const int reader = ::open(path.c_str(), O_RDONLY | O_NONBLOCK);
-  ASSERT_GE(reader, 0);
+// A FIFO nobody reads stands for a disk that stops answering: once its 64 KiB
+// buffer is full, write() blocks. StartDraining() plays the disk recovering.
+class StuckFileTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    ASSERT_EQ(mkfifo(path_.c_str(), 0600), 0);
+    reader_ = ::open(path_.c_str(), O_RDONLY | O_NONBLOCK);
+    ASSERT_GE(reader_, 0);
+  }
+  void TearDown() override {
+    if (drain_.joinable()) StopDraining();
+    if (reader_ >= 0) ::close(reader_);
+  }
+
+  void StartDraining() {
+    drain_ = std::thread([this] {
+      while (!stop_.load()) {
+        pollfd p{reader_, POLLIN, 0};
+        if (::poll(&p, 1, 50) > 0) ReadAvailable();
+      }
+    });
+  }
+  // Everything written to the FIFO so far (call after the sink's flush()).
+  std::string StopDraining() {
+    stop_.store(true);
+    drain_.join();
+    ReadAvailable();
+    return received_;
+  }
+
+  const std::string& path() const { return path_; }
+
+ private:
+  void ReadAvailable() {
+    char buf[65536];
+    ssize_t n;
+    while ((n = ::read(reader_, buf, sizeof buf)) > 0) received_.append(buf, static_cast<size_t>(n));
+  }
+
+  TempDir dir_{"sipreg-sink"};
+  const std::string path_ = dir_.File("stuck");
+  int reader_ = -1;
+  std::atomic<bool> stop_{false};
+  std::thread drain_;
+  std::string received_;
+};
+
+TEST_F(StuckFileTest, TheWriterThreadWaitsNotTheLoggingThread) {
   BackgroundFileSink::Options o;
   o.interval = 10ms;
   o.high_water = 4096;
-  auto sink = std::make_shared<BackgroundFileSink>(path, o);
+  auto sink = std::make_shared<BackgroundFileSink>(path(), o);
   sink->Start();
   auto logger = LoggerOn(sink);
   const std::string line(999, 'y');
@@ -127,43 +167,23 @@ TEST(BackgroundFileSinkTest, AStuckFileHoldsTheWriterThreadNotTheLoggingThread) 
   // The writer is stuck: not everything can have been written.
   std::this_thread::sleep_for(100ms);
   EXPECT_LT(sink->bytes_written(), 1000u * 1000u);
-  // Drain the FIFO: every line arrives, in order.
-  std::atomic<bool> stop{false};
-  std::string received;
-  std::thread drain([&] {
-    char buf[65536];
-    while (!stop.load() || received.size() < 1000u * 1000u) {
-      pollfd p{reader, POLLIN, 0};
-      if (::poll(&p, 1, 100) <= 0) {
-        if (stop.load()) break;
-        continue;
-      }
-      const ssize_t n = ::read(reader, buf, sizeof buf);
-      if (n > 0) received.append(buf, static_cast<size_t>(n));
-    }
-  });
+  // The disk recovers: every line arrives, in order.
+  StartDraining();
   sink->flush();
-  stop.store(true);
-  drain.join();
-  ::close(reader);
+  const std::string received = StopDraining();
   ASSERT_EQ(received.size(), 1000u * 1000u);
   EXPECT_EQ(received.find_first_not_of("y\n"), std::string::npos);
   EXPECT_EQ(received.substr(0, 1000), line + "\n");
 }
 
-TEST(BackgroundFileSinkTest, AtMaxBufferLoggingWaitsForTheWriterAndLosesNothing) {
-  // The same stuck disk, with a small bound: the logging thread must stop at
-  // about 2 × max_buffer beyond what the FIFO took, then go on once it drains.
-  TempDir dir("sipreg-sink");
-  const std::string path = dir.File("stuck");
-  ASSERT_EQ(mkfifo(path.c_str(), 0600), 0);
-  const int reader = ::open(path.c_str(), O_RDONLY | O_NONBLOCK);
-  ASSERT_GE(reader, 0);
+TEST_F(StuckFileTest, AtMaxBufferLoggingWaitsForTheWriterAndLosesNothing) {
+  // With a small bound the logging thread must stop at about 2 × max_buffer
+  // beyond what the FIFO took, then go on once it drains.
   BackgroundFileSink::Options o;
   o.interval = 10ms;
   o.high_water = 1024;
   o.max_buffer = 8 * 1024;
-  auto sink = std::make_shared<BackgroundFileSink>(path, o);
+  auto sink = std::make_shared<BackgroundFileSink>(path(), o);
   sink->Start();
   auto logger = LoggerOn(sink);
   constexpr int kLines = 300;  // 300 KB: far more than the pipe and the bound hold
@@ -187,20 +207,9 @@ TEST(BackgroundFileSinkTest, AtMaxBufferLoggingWaitsForTheWriterAndLosesNothing)
   // the batch being written and the buffer at its bound (8 KiB each), one line.
   EXPECT_GT(blocked_at, 0);
   EXPECT_LT(blocked_at, 110) << "log() did not wait at max_buffer";
-  EXPECT_LT(blocked_at, kLines);
-  // Drain the FIFO; the producer must finish. A watchdog turns a deadlock into
-  // a failure instead of a hung test.
-  std::atomic<bool> stop{false};
-  std::string received;
-  std::thread drain([&] {
-    char buf[65536];
-    while (!stop.load()) {
-      pollfd p{reader, POLLIN, 0};
-      if (::poll(&p, 1, 50) <= 0) continue;
-      const ssize_t n = ::read(reader, buf, sizeof buf);
-      if (n > 0) received.append(buf, static_cast<size_t>(n));
-    }
-  });
+  // The disk recovers; the producer must finish. A watchdog turns a deadlock
+  // into a failure instead of a hung test.
+  StartDraining();
   for (int i = 0; i < 300 && logged.load() < kLines; ++i) std::this_thread::sleep_for(100ms);
   if (logged.load() < kLines) {
     std::fprintf(stderr, "producer still blocked after the FIFO drained (%d of %d lines)\n",
@@ -209,11 +218,8 @@ TEST(BackgroundFileSinkTest, AtMaxBufferLoggingWaitsForTheWriterAndLosesNothing)
   }
   producer.join();
   sink->flush();
-  EXPECT_TRUE(Eventually([&] { return sink->bytes_written() == kLines * 1000u; }));
-  std::this_thread::sleep_for(100ms);  // the last bytes out of the pipe
-  stop.store(true);
-  drain.join();
-  ::close(reader);
+  const std::string received = StopDraining();
+  EXPECT_EQ(sink->bytes_written(), kLines * 1000u);
   ASSERT_EQ(received.size(), kLines * 1000u);
   for (int i = 0; i < kLines; ++i) {
     ASSERT_EQ(received.substr(i * 1000u, 5), fmt::format("{:05d}", i)) << "line " << i;

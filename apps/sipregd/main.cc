@@ -52,13 +52,13 @@ void SweepExpired(asio::steady_timer& timer, reg::SqliteBindingStore& store, reg
   timer.expires_after(kSweepInterval);
   timer.async_wait([&timer, &store, &server, &log, &clock](const asio::error_code& ec) {
     if (ec) return;
+    SweepExpired(timer, store, server, log, clock);  // first: a throw below stops no sweep
     const auto expired = store.RemoveExpired(clock.WallNow());
     for (const auto& b : expired) {
       SIPREG_LOG(log, kVerbose, "expire_register", "Registration for '{}' ({}) expired", b.aor,
                  b.contact);
     }
     server.OnBindingsRemoved(expired);
-    SweepExpired(timer, store, server, log, clock);
   });
 }
 
@@ -209,7 +209,19 @@ int main(int argc, char** argv) {
 
   SIPREG_LOG(log, kNotice, "main", "sipregd ready: {} accounts, {} bindings", live.directory().size(),
              store.Count());
-  io.run();
+  // A handler that throws (a bug, memory running out) unwinds out of run();
+  // Asio allows calling run() again, and the handler that threw has left its
+  // socket or timer working (the SIP handlers answer 500 themselves). Log it
+  // and carry on rather than drop every phone's service.
+  for (;;) {
+    try {
+      io.run();
+      break;  // stopped by a signal
+    } catch (const std::exception& e) {
+      SIPREG_LOG(log, kError, "main", "Unexpected error in the event loop: {}; carrying on",
+                 e.what());
+    }
+  }
   http.Stop();
   if (auto st = store.Flush(); !st.ok()) {
     SIPREG_LOG(log, kError, "main", "Flushing bindings failed: {}", st.message());

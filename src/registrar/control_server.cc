@@ -132,6 +132,7 @@ MetricsSnapshot CollectMetrics(const ControlContext& ctx) {
   m.retransmissions = c.retransmissions.load();
   m.dropped_blocked = c.dropped_banned.load();
   m.bad_messages = c.bad_messages.load();
+  m.internal_errors = c.internal_errors.load();
   m.qualify_pings = c.qualify_pings.load();
   const QualifyCounts q = ctx.server.qualify().Counts();
   m.qualify_reachable = q.reachable;

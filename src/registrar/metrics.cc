@@ -59,6 +59,9 @@ std::string FormatMetrics(const MetricsSnapshot& m) {
   Counter(out, "sipreg_dropped_blocked_total", "Requests dropped from blocked addresses.",
           m.dropped_blocked);
   Counter(out, "sipreg_bad_messages_total", "Malformed messages received.", m.bad_messages);
+  Counter(out, "sipreg_internal_errors_total",
+          "Messages whose handling failed inside sipregd (logged as ERROR, answered 500).",
+          m.internal_errors);
   Counter(out, "sipreg_qualify_pings_total", "OPTIONS qualify pings sent.", m.qualify_pings);
   Header(out, "sipreg_qualify_contacts", "gauge", "Monitored contacts by qualify state.");
   out += fmt::format("sipreg_qualify_contacts{{state=\"reachable\"}} {}\n", m.qualify_reachable);

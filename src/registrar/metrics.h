@@ -24,6 +24,7 @@ struct MetricsSnapshot {
   uint64_t retransmissions = 0;
   uint64_t dropped_blocked = 0;
   uint64_t bad_messages = 0;
+  uint64_t internal_errors = 0;
   uint64_t qualify_pings = 0;
   uint64_t qualify_reachable = 0;      // monitored contacts answering (OK or LAGGED)
   uint64_t qualify_unreachable = 0;

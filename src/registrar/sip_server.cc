@@ -211,6 +211,39 @@ void SipServer::OnResponse(const transport::ReceivedMessage& m) {
 }
 
 void SipServer::OnMessage(transport::ReceivedMessage m) {
+  try {
+    Dispatch(m);
+  } catch (const std::exception& e) {
+    OnInternalError(m, e.what());
+  }
+}
+
+void SipServer::OnInternalError(const transport::ReceivedMessage& m, std::string_view what) {
+  ++counters_.internal_errors;
+  const bool answer = m.message.is_request() && m.message.method() != sip::Method::kAck;
+  try {
+    SIPREG_LOG(log_, kError, "handle_request_do", "Internal error handling {} '{}' from '{}': {}{}",
+               m.message.is_request() ? std::string(m.message.method_name()) : "response",
+               m.message.call_id(), m.source.ToString(), what,
+               answer ? " - answered 500" : "");
+    if (!answer) return;
+    // Whatever the handler left half done, the phone learns the request
+    // failed. Through its server transaction when one was made (so that it
+    // completes and answers retransmissions), else statelessly.
+    auto b = sip::MakeResponse(m.message, 500, "Server Internal Error", "err");
+    b.AddHeader("Server", registrar_->options().server_header);
+    Result<txn::TransactionKey> key = txn::KeyForRequest(m.message);
+    if (key.ok() && table_.Find(*key) != nullptr) {
+      Respond(*key, 500, b.Build());
+    } else {
+      SendToOrigin(OriginOf(m), b.Build());
+    }
+  } catch (const std::exception&) {
+    // Out of memory again: nothing more can be done for this message.
+  }
+}
+
+void SipServer::Dispatch(transport::ReceivedMessage& m) {
   if (debug_mode_ != DebugMode::kOff) DebugRead(m.source, m.message.raw());
   if (!m.message.is_request()) {
     OnResponse(m);
@@ -530,7 +563,19 @@ void SipServer::DrainOutcomes() {
   }
   // One group commit's 200 OKs: handed to the kernel together.
   transport_.HoldSends();
-  for (auto& c : batch) OnRegisterOutcome(c.key, c.source, c.local, std::move(c.outcome));
+  for (auto& c : batch) {
+    try {
+      OnRegisterOutcome(c.key, c.source, c.local, std::move(c.outcome));
+    } catch (const std::exception& e) {
+      ++counters_.internal_errors;
+      try {
+        SIPREG_LOG(log_, kError, "handle_request_do",
+                   "Internal error answering a REGISTER from '{}': {}", c.source.ToString(),
+                   e.what());
+      } catch (const std::exception&) {
+      }
+    }
+  }
   transport_.ReleaseSends();
 }
 
@@ -573,6 +618,14 @@ void SipServer::Apply(const txn::TransactionKey& key, const txn::Actions& action
 }
 
 void SipServer::Tick() {
+  // Re-armed first: if something below throws, the ticks (transaction timers,
+  // qualify) go on after main's loop has logged it.
+  std::weak_ptr<bool> alive = alive_;
+  tick_.expires_after(kTickInterval);
+  tick_.async_wait([this, alive](const asio::error_code& ec) {
+    if (ec || alive.expired()) return;
+    Tick();
+  });
   const SteadyTime now = clock_.Now();
   if (now >= next_qualify_) {
     next_qualify_ = now + kQualifyInterval;
@@ -591,12 +644,6 @@ void SipServer::Tick() {
     auto actions = table_.Dispatch(d.key, txn::Event::TimerFired(d.timer));
     if (actions.ok()) Apply(d.key, *actions);
   }
-  std::weak_ptr<bool> alive = alive_;
-  tick_.expires_after(kTickInterval);
-  tick_.async_wait([this, alive](const asio::error_code& ec) {
-    if (ec || alive.expired()) return;
-    Tick();
-  });
 }
 
 }  // namespace sipreg::registrar

@@ -49,6 +49,7 @@ struct ServerCounters {
   std::atomic<uint64_t> retransmissions{0};
   std::atomic<uint64_t> dropped_banned{0};
   std::atomic<uint64_t> bad_messages{0};
+  std::atomic<uint64_t> internal_errors{0};  // a handler threw: logged, answered 500
   std::atomic<uint64_t> qualify_pings{0};
   LatencyHistogram request_duration;  // new request -> final response
 };
@@ -122,7 +123,12 @@ class SipServer final : private ProxyHost {
     bool operator>(const Deadline& o) const { return at > o.at; }
   };
 
+  // Every message from the transport comes here; an exception while handling
+  // one (a bug, or memory running out) is logged, counted and answered with a
+  // 500 instead of ending the process.
   void OnMessage(transport::ReceivedMessage m);
+  void Dispatch(transport::ReceivedMessage& m);
+  void OnInternalError(const transport::ReceivedMessage& m, std::string_view what);
   void OnResponse(const transport::ReceivedMessage& m);
   // Tracks `b` of account `a` (which has qualify on).
   void QualifyBinding(const Account& a, const Binding& b, const sip::Endpoint& local);

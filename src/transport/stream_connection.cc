@@ -202,6 +202,16 @@ void StreamConnection::OnRead(const std::error_code& ec, size_t n) {
     return;
   }
   Touch();
+  try {
+    ReadMessages(n);
+  } catch (const std::exception& e) {
+    // Out of memory in the framer or a handler: this connection's state is
+    // unknown now, so end it (the phone reconnects); the others go on.
+    Close(Status::Internal("reading from " + info_.peer.ToString() + ": " + e.what()));
+  }
+}
+
+void StreamConnection::ReadMessages(size_t n) {
   framer_.Feed(std::string_view(read_buffer_.data(), n));
   for (;;) {
     sip::StreamFramer::Event event = framer_.Next();

@@ -121,6 +121,8 @@ class StreamConnection : public std::enable_shared_from_this<StreamConnection> {
   void ArmIdleDeadline();
   void ReadNext();
   void OnRead(const std::error_code& ec, size_t n);
+  // Feeds `n` bytes read to the framer and hands on what it frames; reads on.
+  void ReadMessages(size_t n);
   void WriteNext();
   void OnWritten(const std::error_code& ec);
   void Touch() { last_activity_ = std::chrono::steady_clock::now(); }

@@ -96,22 +96,25 @@ void UdpSocket::ReadBatches() {
       return;
     }
     Cork();
-    for (int i = 0; i < n; ++i) {
-      asio::ip::udp::endpoint sender;
-      const socklen_t len = msgs[i].msg_hdr.msg_namelen;
-      if (len > sender.capacity()) continue;  // not an IPv4/IPv6 address: cannot answer it
-      std::memcpy(sender.data(), &from[i], len);
-      sender.resize(len);
-      const sip::Endpoint source =
-          MakeEndpoint(sip::TransportKind::kUdp, sender.address(), sender.port());
-      owner_->OnDatagram(
-          *this, std::string_view(static_cast<const char*>(iov[i].iov_base), msgs[i].msg_len),
-          source);
-      if (owner_ == nullptr) {  // detached by the handler: the socket is closed
+    try {
+      DeliverBatch(msgs.data(), iov.data(), from.data(), n);
+    } catch (...) {
+      // A handler threw (memory ran out): the rest of this batch is dropped
+      // (UDP: phones retransmit). Leave the socket working, sends released and
+      // reading re-armed, and let the event loop's caller see the exception.
+      if (owner_ != nullptr) {
+        Uncork();
+        WaitReadable();
+      } else {
         corks_ = 0;
         corked_sends_.clear();
-        return;
       }
+      throw;
+    }
+    if (owner_ == nullptr) {  // detached by a handler: the socket is closed
+      corks_ = 0;
+      corked_sends_.clear();
+      return;
     }
     Uncork();
     // Fewer than asked: the queue was empty; a datagram arriving later is a new
@@ -126,6 +129,23 @@ void UdpSocket::ReadBatches() {
   asio::post(socket_.get_executor(), [self = shared_from_this()] {
     if (self->owner_ != nullptr) self->ReadBatches();
   });
+}
+
+void UdpSocket::DeliverBatch(const mmsghdr* msgs, const iovec* iov, const sockaddr_storage* from,
+                             int n) {
+  for (int i = 0; i < n; ++i) {
+    asio::ip::udp::endpoint sender;
+    const socklen_t len = msgs[i].msg_hdr.msg_namelen;
+    if (len > sender.capacity()) continue;  // not an IPv4/IPv6 address: cannot answer it
+    std::memcpy(sender.data(), &from[i], len);
+    sender.resize(len);
+    const sip::Endpoint source =
+        MakeEndpoint(sip::TransportKind::kUdp, sender.address(), sender.port());
+    owner_->OnDatagram(
+        *this, std::string_view(static_cast<const char*>(iov[i].iov_base), msgs[i].msg_len),
+        source);
+    if (owner_ == nullptr) return;  // detached by the handler: the socket is closed
+  }
 }
 
 void UdpSocket::SendTo(const asio::ip::udp::endpoint& dest, std::string bytes,

@@ -81,6 +81,8 @@ class UdpSocket : public std::enable_shared_from_this<UdpSocket> {
 
   void WaitReadable();
   void ReadBatches();
+  // Hands `n` received datagrams to the owner; stops early if it detaches.
+  void DeliverBatch(const mmsghdr* msgs, const iovec* iov, const sockaddr_storage* from, int n);
   void FlushCorked();
   void SendQueued(Outgoing out);
   void ReportSendError(const asio::ip::udp::endpoint& dest, const std::error_code& ec,

@@ -2,6 +2,7 @@
 // closes and limits.
 #include <gtest/gtest.h>
 
+#include <stdexcept>
 #include <string>
 
 #include "loopback_harness.h"
@@ -98,6 +99,29 @@ TEST_F(TcpTransportTest, MalformedStreamIsReportedAndClosesTheConnection) {
   EXPECT_FALSE(at_server_.closed.front().second.ok());
   EXPECT_TRUE(at_server_.messages.empty());
   EXPECT_EQ(server_->connection_count(), 0u);
+}
+
+// A handler that throws while reading a connection ends that connection (its
+// state is unknown), not the event loop; other connections go on.
+TEST_F(TcpTransportTest, AHandlerThatThrowsClosesOnlyItsConnection) {
+  StartServer();
+  server_->SetMessageHandler([&](ReceivedMessage m) {
+    if (m.message.call_id() == "boom") throw std::runtime_error("handler failed");
+    at_server_.messages.push_back(std::move(m));
+  });
+  RawTcpPeer bad(io_);
+  RawTcpPeer good(io_);
+  ASSERT_TRUE(bad.Connect(server_ep_));
+  ASSERT_TRUE(good.Connect(server_ep_));
+  bad.Write(SampleRegister("TCP", "boom"));
+  EXPECT_TRUE(bad.WaitForEof(io_));  // no exception reaches the loop's caller
+  ASSERT_TRUE(RunUntil(io_, [&] { return !at_server_.closed.empty(); }));
+  EXPECT_EQ(at_server_.closed.front().second.code(), StatusCode::kInternal);
+  EXPECT_NE(at_server_.closed.front().second.message().find("handler failed"), std::string::npos);
+  good.Write(SampleRegister("TCP", "fine"));
+  ASSERT_TRUE(RunUntil(io_, [&] { return !at_server_.messages.empty(); }));
+  EXPECT_EQ(at_server_.messages.front().message.call_id(), "fine");
+  EXPECT_EQ(server_->connection_count(), 1u);
 }
 
 TEST_F(TcpTransportTest, ResponseGoesBackOnTheRequestsConnection) {

@@ -2,6 +2,7 @@
 #include <gtest/gtest.h>
 
 #include <cstdlib>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -95,6 +96,22 @@ struct UdpPair {
     if (s.ok()) server_ep = *s;
     if (c.ok()) client_ep = *c;
   }
+
+  // The server records each request's Call-ID in `seen` and answers it 200;
+  // after answering `throw_on` it throws, as a failing handler would.
+  void AnswerEach(std::vector<std::string>& seen, const std::string& throw_on = "") {
+    server.SetMessageHandler([this, &seen, throw_on](ReceivedMessage m) {
+      seen.emplace_back(m.message.call_id());
+      SendOptions options;
+      options.local = m.local;
+      ASSERT_TRUE(
+          server.Send(m.source, sip::MakeResponse(m.message, 200, {}, "srv").Build(), options)
+              .ok());
+      if (!throw_on.empty() && m.message.call_id() == throw_on) {
+        throw std::runtime_error("handler failed");
+      }
+    });
+  }
 };
 
 TEST(UdpTransportTest, CrlfKeepAliveDatagramIsIgnoredSilently) {
@@ -175,14 +192,7 @@ TEST(UdpTransportTest, SendsFromTheSocketNamedInOptions) {
 TEST(UdpTransportTest, BurstOfDatagramsIsReadInBatchesAndEveryAnswerArrives) {
   UdpPair p;
   std::vector<std::string> seen;
-  p.server.SetMessageHandler([&](ReceivedMessage m) {
-    seen.emplace_back(m.message.call_id());
-    SendOptions options;
-    options.local = m.local;
-    ASSERT_TRUE(
-        p.server.Send(m.source, sip::MakeResponse(m.message, 200, {}, "srv").Build(), options)
-            .ok());
-  });
+  p.AnswerEach(seen);
   // All queued at the server before its event loop runs once: 200 is more than
   // one wake-up reads (128) and fits the default 208 KiB receive buffer.
   constexpr int kBurst = 200;
@@ -229,6 +239,29 @@ TEST(UdpTransportTest, HeldSendsGoOutInOrderWhenReleased) {
   p.server.ReleaseSends();  // one too many: ignored
   ASSERT_TRUE(p.server.Send(p.client_ep, SampleRegister("UDP", "after")).ok());
   ASSERT_TRUE(RunUntil(p.io, [&] { return p.at_client.messages.size() == 41; }));
+}
+
+// A handler that throws (sipregd's would only on running out of memory)
+// unwinds out of the event loop, as Asio does; the socket it threw on keeps
+// working: the answers sent before the throw go out, and reading resumes once
+// the loop runs again. The rest of that batch is dropped (phones retransmit).
+TEST(UdpTransportTest, AHandlerThatThrowsLeavesTheSocketWorking) {
+  UdpPair p;
+  std::vector<std::string> seen;
+  p.AnswerEach(seen, "boom");
+  for (const char* id : {"a", "boom", "dropped"}) {
+    ASSERT_TRUE(p.client.Send(p.server_ep, SampleRegister("UDP", id)).ok());
+  }
+  EXPECT_THROW(RunUntil(p.io, [&] { return false; }), std::runtime_error);
+  // The answers sent in that batch before the throw were not held back.
+  ASSERT_TRUE(RunUntil(p.io, [&] { return p.at_client.messages.size() == 2; }))
+      << p.at_client.messages.size() << " answers";
+  EXPECT_EQ(p.at_client.messages[1].message.call_id(), "boom");
+  // Reading goes on.
+  ASSERT_TRUE(p.client.Send(p.server_ep, SampleRegister("UDP", "after")).ok());
+  ASSERT_TRUE(RunUntil(p.io, [&] { return p.at_client.messages.size() == 3; }));
+  EXPECT_EQ(p.at_client.messages[2].message.call_id(), "after");
+  EXPECT_EQ(seen, (std::vector<std::string>{"a", "boom", "after"}));
 }
 
 // When the kernel cannot take a datagram now (EAGAIN: the socket's send

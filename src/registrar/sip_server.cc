@@ -373,7 +373,15 @@ void SipServer::HandleNewRequest(const transport::ReceivedMessage& m, txn::Trans
 
 void SipServer::OnRegisterOutcome(const txn::TransactionKey& key, const sip::Endpoint& source,
                                   const sip::Endpoint& local, RegisterOutcome outcome) {
-  RecordRegisterOutcome(source, local, outcome);
+  try {
+    // Logs, security events, counters and qualify: the phone is answered even
+    // if they fail (the binding is already durable).
+    RecordRegisterOutcome(source, local, outcome);
+  } catch (const std::exception& e) {
+    ++counters_.internal_errors;
+    SIPREG_LOG(log_, kError, "handle_request_do",
+               "Internal error recording a REGISTER from '{}': {}", source.ToString(), e.what());
+  }
   const int status = StatusOf(outcome.response);
   if (status != 0) Respond(key, status, std::move(outcome.response));
 }

@@ -103,8 +103,8 @@ void UdpSocket::ReadBatches() {
       // (UDP: phones retransmit). Leave the socket working, sends released and
       // reading re-armed, and let the event loop's caller see the exception.
       if (owner_ != nullptr) {
+        WaitReadable();  // first: a failing flush must not stop reading
         Uncork();
-        WaitReadable();
       } else {
         corks_ = 0;
         corked_sends_.clear();

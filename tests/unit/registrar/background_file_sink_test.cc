@@ -196,7 +196,9 @@ TEST_F(StuckFileTest, AtMaxBufferLoggingWaitsForTheWriterAndLosesNothing) {
       logged.store(i + 1);
     }
   });
-  // Wait until the producer stops making progress: it is blocked in log().
+  // Wait until the producer has started, then until it stops making
+  // progress: it is blocked in log().
+  for (int i = 0; i < 100 && logged.load() == 0; ++i) std::this_thread::sleep_for(100ms);
   int seen = -1;
   for (int i = 0; i < 100 && logged.load() != seen; ++i) {
     seen = logged.load();

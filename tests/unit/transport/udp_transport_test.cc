@@ -249,7 +249,9 @@ TEST(UdpTransportTest, AHandlerThatThrowsLeavesTheSocketWorking) {
   UdpPair p;
   std::vector<std::string> seen;
   p.AnswerEach(seen, "boom");
-  for (const char* id : {"a", "boom", "dropped"}) {
+  // Whatever followed "boom" in its batch would be dropped; that depends on how
+  // the kernel batches, so nothing is sent after it here.
+  for (const char* id : {"a", "boom"}) {
     ASSERT_TRUE(p.client.Send(p.server_ep, SampleRegister("UDP", id)).ok());
   }
   EXPECT_THROW(RunUntil(p.io, [&] { return false; }), std::runtime_error);

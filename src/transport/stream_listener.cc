@@ -62,9 +62,10 @@ void StreamListener::AcceptNext() {
           });
           return;
         }
-        self->owner_->OnAccepted(*self, std::move(socket));
-        if (self->owner_ == nullptr) return;
+        // Re-armed first: if handling this connection throws (SSL_new failing),
+        // the listener still accepts the next one. Detach() cancels it.
         self->AcceptNext();
+        self->owner_->OnAccepted(*self, std::move(socket));
       });
 }
 

@@ -218,14 +218,22 @@ void SipServer::OnMessage(transport::ReceivedMessage m) {
   }
 }
 
-void SipServer::OnInternalError(const transport::ReceivedMessage& m, std::string_view what) {
+void SipServer::LogInternalError(std::string_view what_failed, std::string_view why) {
   ++counters_.internal_errors;
+  try {
+    SIPREG_LOG(log_, kError, "handle_request_do", "Internal error {}: {}", what_failed, why);
+  } catch (const std::exception&) {
+    // Out of memory again: the counter still says it happened.
+  }
+}
+
+void SipServer::OnInternalError(const transport::ReceivedMessage& m, std::string_view what) {
   const bool answer = m.message.is_request() && m.message.method() != sip::Method::kAck;
   try {
-    SIPREG_LOG(log_, kError, "handle_request_do", "Internal error handling {} '{}' from '{}': {}{}",
-               m.message.is_request() ? std::string(m.message.method_name()) : "response",
-               m.message.call_id(), m.source.ToString(), what,
-               answer ? " - answered 500" : "");
+    LogInternalError(fmt::format("handling {} '{}' from '{}'",
+                                 m.message.is_request() ? m.message.method_name() : "response",
+                                 m.message.call_id(), m.source.ToString()),
+                     fmt::format("{}{}", what, answer ? " - answered 500" : ""));
     if (!answer) return;
     // Whatever the handler left half done, the phone learns the request
     // failed. Through its server transaction when one was made (so that it
@@ -378,9 +386,7 @@ void SipServer::OnRegisterOutcome(const txn::TransactionKey& key, const sip::End
     // if they fail (the binding is already durable).
     RecordRegisterOutcome(source, local, outcome);
   } catch (const std::exception& e) {
-    ++counters_.internal_errors;
-    SIPREG_LOG(log_, kError, "handle_request_do",
-               "Internal error recording a REGISTER from '{}': {}", source.ToString(), e.what());
+    LogInternalError("recording a REGISTER from '" + source.ToString() + "'", e.what());
   }
   const int status = StatusOf(outcome.response);
   if (status != 0) Respond(key, status, std::move(outcome.response));
@@ -575,13 +581,7 @@ void SipServer::DrainOutcomes() {
     try {
       OnRegisterOutcome(c.key, c.source, c.local, std::move(c.outcome));
     } catch (const std::exception& e) {
-      ++counters_.internal_errors;
-      try {
-        SIPREG_LOG(log_, kError, "handle_request_do",
-                   "Internal error answering a REGISTER from '{}': {}", c.source.ToString(),
-                   e.what());
-      } catch (const std::exception&) {
-      }
+      LogInternalError("answering a REGISTER from '" + c.source.ToString() + "'", e.what());
     }
   }
   transport_.ReleaseSends();

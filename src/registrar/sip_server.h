@@ -129,6 +129,8 @@ class SipServer final : private ProxyHost {
   void OnMessage(transport::ReceivedMessage m);
   void Dispatch(transport::ReceivedMessage& m);
   void OnInternalError(const transport::ReceivedMessage& m, std::string_view what);
+  // Counts and logs `Internal error WHAT_FAILED: WHY` (an ERROR line); never throws.
+  void LogInternalError(std::string_view what_failed, std::string_view why);
   void OnResponse(const transport::ReceivedMessage& m);
   // Tracks `b` of account `a` (which has qualify on).
   void QualifyBinding(const Account& a, const Binding& b, const sip::Endpoint& local);

@@ -106,14 +106,12 @@ void UdpSocket::ReadBatches() {
         WaitReadable();  // first: a failing flush must not stop reading
         Uncork();
       } else {
-        corks_ = 0;
-        corked_sends_.clear();
+        DropCorked();
       }
       throw;
     }
     if (owner_ == nullptr) {  // detached by a handler: the socket is closed
-      corks_ = 0;
-      corked_sends_.clear();
+      DropCorked();
       return;
     }
     Uncork();

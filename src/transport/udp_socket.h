@@ -81,6 +81,11 @@ class UdpSocket : public std::enable_shared_from_this<UdpSocket> {
 
   void WaitReadable();
   void ReadBatches();
+  // The socket was detached: held sends go nowhere.
+  void DropCorked() {
+    corks_ = 0;
+    corked_sends_.clear();
+  }
   // Hands `n` received datagrams to the owner; stops early if it detaches.
   void DeliverBatch(const mmsghdr* msgs, const iovec* iov, const sockaddr_storage* from, int n);
   void FlushCorked();

@@ -356,6 +356,9 @@ void ControlServer::Accept() {
   acceptor_.async_accept([this](const asio::error_code& ec,
                                 asio::local::stream_protocol::socket socket) {
     if (ec) return;  // acceptor closed
+    // Re-armed first: if handling this connection throws, the admin socket
+    // still takes the next one.
+    Accept();
     auto sock = std::make_shared<asio::local::stream_protocol::socket>(std::move(socket));
     auto buf = std::make_shared<asio::streambuf>(kMaxCommandBytes);
     asio::async_read_until(*sock, *buf, '\n',
@@ -368,7 +371,6 @@ void ControlServer::Accept() {
                              asio::async_write(*sock, asio::buffer(*answer),
                                                [sock, answer](const asio::error_code&, size_t) {});
                            });
-    Accept();
   });
 }
 

@@ -644,13 +644,38 @@ void SipServer::Tick() {
   while (!deadlines_.empty() && deadlines_.top().at <= now) {
     Deadline d = deadlines_.top();
     deadlines_.pop();
-    auto it = origins_.find(d.key);
-    if (it == origins_.end()) continue;  // the transaction is gone
-    uint64_t& gen = it->second.timer_gen[static_cast<size_t>(d.timer)];
-    if (gen != d.generation) continue;  // cancelled or restarted
-    gen = 0;
-    auto actions = table_.Dispatch(d.key, txn::Event::TimerFired(d.timer));
-    if (actions.ok()) Apply(d.key, *actions);
+    try {
+      FireDeadline(d);
+    } catch (const std::exception& e) {
+      // The deadline is already off the queue: left alone, the transaction
+      // would never time out. It is dropped instead (its peer retransmits or
+      // gives up, as after a lost datagram) and the other deadlines still fire.
+      LogInternalError(fmt::format("firing timer {} of the {} transaction '{}'",
+                                   txn::TimerName(d.timer), d.key.method, d.key.branch),
+                       std::string(e.what()) + " - transaction dropped");
+      DropTransaction(d.key);
+    }
+  }
+}
+
+void SipServer::FireDeadline(const Deadline& d) {
+  auto it = origins_.find(d.key);
+  if (it == origins_.end()) return;  // the transaction is gone
+  uint64_t& gen = it->second.timer_gen[static_cast<size_t>(d.timer)];
+  if (gen != d.generation) return;  // cancelled or restarted
+  gen = 0;
+  auto actions = table_.Dispatch(d.key, txn::Event::TimerFired(d.timer));
+  if (actions.ok()) Apply(d.key, *actions);
+}
+
+void SipServer::DropTransaction(const txn::TransactionKey& key) noexcept {
+  origins_.erase(key);
+  table_.Remove(key);
+  if (key.side != txn::TransactionSide::kClient) return;
+  try {
+    proxy_.OnClientTerminated(key);
+  } catch (const std::exception& e) {
+    LogInternalError("ending a relayed request", e.what());
   }
 }
 

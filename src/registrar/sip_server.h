@@ -167,6 +167,11 @@ class SipServer final : private ProxyHost {
   void RecordRegisterOutcome(const sip::Endpoint& source, const sip::Endpoint& local,
                              const RegisterOutcome& outcome);
   void Tick();
+  // One due transaction timer, unless it was cancelled or restarted since.
+  void FireDeadline(const Deadline& d);
+  // Forgets a transaction whose handling failed half way (and, for a relayed
+  // request, tells the proxy it ended).
+  void DropTransaction(const txn::TransactionKey& key) noexcept;
   // Called from the store's commit thread (or inline): queues the outcome and
   // wakes the io thread once per batch rather than once per registration.
   void PostOutcome(Completion c);

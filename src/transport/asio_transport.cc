@@ -1,6 +1,7 @@
 #include "transport/asio_transport.h"
 
 #include <asio/post.hpp>
+#include <exception>
 #include <utility>
 
 #include "transport/ip_address.h"
@@ -128,7 +129,17 @@ void AsioTransport::HoldSends() {
 }
 
 void AsioTransport::ReleaseSends() {
-  for (auto& s : udp_sockets_) s->Uncork();
+  // Every socket is uncorked even if one's flush throws (the first exception
+  // goes on to the caller): a socket left corked would hold its sends forever.
+  std::exception_ptr failed;
+  for (auto& s : udp_sockets_) {
+    try {
+      s->Uncork();
+    } catch (...) {
+      if (!failed) failed = std::current_exception();
+    }
+  }
+  if (failed) std::rethrow_exception(failed);
 }
 
 Result<ConnectionId> AsioTransport::SendUdp(const sip::Endpoint& dest, std::string bytes,

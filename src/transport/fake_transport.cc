@@ -1,5 +1,6 @@
 #include "transport/fake_transport.h"
 
+#include <new>
 #include <utility>
 
 #include "transport/response_route.h"
@@ -30,6 +31,10 @@ ConnectionId FakeTransport::OpenStream(const sip::Endpoint& peer, bool inbound) 
 
 Result<ConnectionId> FakeTransport::Send(const sip::Endpoint& dest, std::string bytes,
                                          SendOptions options) {
+  if (throw_on_next_send_) {
+    throw_on_next_send_ = false;
+    throw std::bad_alloc();
+  }
   if (next_send_error_) {
     Status error = std::move(*next_send_error_);
     next_send_error_.reset();

@@ -56,6 +56,8 @@ class FakeTransport final : public Transport {
   std::vector<Sent> TakeSent() { return std::exchange(sent_, {}); }
   // The next Send() returns this error instead of recording anything.
   void FailNextSend(Status status) { next_send_error_ = std::move(status); }
+  // The next Send() throws std::bad_alloc, as a send that ran out of memory would.
+  void ThrowOnNextSend() { throw_on_next_send_ = true; }
   // Runs the callbacks queued by Connect() and Close().
   void RunPending();
 
@@ -79,6 +81,7 @@ class FakeTransport final : public Transport {
   SendFailureHandler on_error_;
   ConnectionClosedHandler on_closed_;
 
+  bool throw_on_next_send_ = false;
   std::vector<sip::Endpoint> listening_;
   uint16_t next_port_ = 40000;
   ConnectionId next_id_ = 1;

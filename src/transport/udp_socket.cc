@@ -173,6 +173,18 @@ void UdpSocket::Uncork() {
 }
 
 void UdpSocket::FlushCorked() {
+  try {
+    SendCorked();
+  } catch (...) {
+    // Reporting a failure or queueing ran out of memory part way: what was
+    // handed to the kernel must not go out twice at the next flush, and what
+    // was not is dropped (UDP: the peer retransmits).
+    corked_sends_.clear();
+    throw;
+  }
+}
+
+void UdpSocket::SendCorked() {
   std::array<mmsghdr, kBatch> msgs;
   std::array<iovec, kBatch> iov;
   size_t next = 0;

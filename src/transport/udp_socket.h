@@ -88,7 +88,10 @@ class UdpSocket : public std::enable_shared_from_this<UdpSocket> {
   }
   // Hands `n` received datagrams to the owner; stops early if it detaches.
   void DeliverBatch(const mmsghdr* msgs, const iovec* iov, const sockaddr_storage* from, int n);
+  // Sends what waited for the last Uncork(); the list is empty afterwards,
+  // also when this throws.
   void FlushCorked();
+  void SendCorked();
   void SendQueued(Outgoing out);
   void ReportSendError(const asio::ip::udp::endpoint& dest, const std::error_code& ec,
                        std::function<void(const SendFailure&)> on_failure);

@@ -8,9 +8,12 @@
 #include <sstream>
 #include <stdexcept>
 #include <string>
+#include <string_view>
+#include <vector>
 
 #include "registrar/asterisk_log.h"
 #include "registrar/memory_binding_store.h"
+#include "sip/digest_client.h"
 #include "sip/nonce.h"
 #include "sip/parser.h"
 #include "temp_dir.h"
@@ -21,14 +24,25 @@ namespace {
 
 using sipreg::testing::TempDir;
 
-// Accounts where looking up "boom" fails the way only a bug or exhausted
-// memory would make a real directory fail.
+// Accounts where looking up "boom" (or anyone, once `failing` is set) fails
+// the way only a bug or exhausted memory would make a real directory fail.
+// "demo-bob" (password "secret") is the one account that exists.
 class FailingDirectory final : public AccountDirectory {
  public:
-  const Account* Find(std::string_view name) const override {
-    if (name == "boom") throw std::runtime_error("directory failed");
-    return nullptr;
+  FailingDirectory() {
+    bob_.name = "demo-bob";
+    bob_.aor = "demo-bob";
+    bob_.auth_username = "demo-bob";
+    bob_.secret = sip::DigestSecret::FromPassword("secret");
   }
+  const Account* Find(std::string_view name) const override {
+    if (name == "boom" || failing) throw std::runtime_error("directory failed");
+    return name == bob_.name ? &bob_ : nullptr;
+  }
+  bool failing = false;
+
+ private:
+  Account bob_;
 };
 
 std::string Request(const std::string& method, const std::string& user, const std::string& call_id,
@@ -65,6 +79,12 @@ class SipServerTest : public ::testing::Test {
     server_ = std::make_unique<SipServer>(io_, transport_, *registrar_, store_, bans_, *log_,
                                           nullptr, qualify_, clock_, random_);
     server_->Start();
+  }
+
+  // The log file as written so far.
+  std::string Log() {
+    log_->Flush();
+    return ReadAll(dir_.File("messages"));
   }
 
   // The status line of the one response sent since the last call.
@@ -122,6 +142,69 @@ TEST_F(SipServerTest, AFailureInTheProxyIsAnsweredWith500Too) {
   const std::string log = ReadAll(dir_.File("messages"));
   EXPECT_NE(log.find("Internal error handling INVITE 'c-invite'"), std::string::npos) << log;
   EXPECT_EQ(server_->counters().internal_errors.load(), 1u);
+}
+
+}  // namespace
+}  // namespace sipreg::registrar
+
+namespace sipreg::registrar {
+namespace {
+
+TEST_F(SipServerTest, ARegisterWhoseRecordingFailsIsStillAnswered) {
+  // The binding is durable by the time its outcome is logged and counted; a
+  // failure there must not leave the phone without its 200 OK.
+  transport_.Receive(Request("REGISTER", "demo-bob", "c-reg", "Expires: 300\r\n"), source_);
+  auto challenge = transport_.TakeSent();
+  ASSERT_EQ(challenge.size(), 1u);
+  auto parsed = sip::Parse(challenge[0].bytes);
+  ASSERT_TRUE(parsed.ok());
+  std::vector<std::string_view> values;
+  for (const auto& h : parsed->headers()) {
+    if (h.id == sip::HeaderId::kWwwAuthenticate) values.push_back(h.value);
+  }
+  sip::DigestClient client("demo-bob", sip::DigestSecret::FromPassword("secret"), random_);
+  ASSERT_TRUE(client.OnChallenge(values).ok());
+  auto creds = client.Authorize("REGISTER", "sip:demo-bob@127.0.0.1");
+  ASSERT_TRUE(creds.ok());
+  std::string second = Request("REGISTER", "demo-bob", "c-reg",
+                               "Expires: 300\r\nAuthorization: " + *creds + "\r\n");
+  second.replace(second.find("CSeq: 1"), 7, "CSeq: 2");
+  second.replace(second.find("branch=z9hG4bK-c-reg"), 20, "branch=z9hG4bK-c-re2");
+  transport_.Receive(second, source_);
+  accounts_.failing = true;  // from here on, the qualify lookup after the commit throws
+  io_.poll();
+  EXPECT_EQ(Answer(), "SIP/2.0 200 OK");
+  EXPECT_EQ(store_.Lookup("demo-bob", clock_.WallNow()).size(), 1u);
+  EXPECT_EQ(server_->counters().internal_errors.load(), 1u);
+  const std::string log = Log();
+  EXPECT_NE(log.find("Internal error recording a REGISTER from '10.0.0.9:5062': directory "
+                     "failed"),
+            std::string::npos)
+      << log;
+}
+
+TEST_F(SipServerTest, ATransactionWhoseTimerFailsIsDroppedAndTheOtherTimersGoOn) {
+  // Two INVITEs answered 500 over UDP: each server transaction retransmits its
+  // response on timer G. The first retransmission throws; that transaction is
+  // dropped (nothing would ever time it out otherwise), the second still fires.
+  transport_.Receive(Request("INVITE", "boom", "c-one"), source_);
+  transport_.Receive(Request("INVITE", "boom", "c-two"), source_);
+  ASSERT_EQ(transport_.TakeSent().size(), 2u);
+  ASSERT_EQ(server_->transaction_count(), 2u);
+  transport_.ThrowOnNextSend();
+  clock_.Advance(std::chrono::milliseconds(600));  // past T1 = 500 ms: timer G
+  io_.run_for(std::chrono::milliseconds(150));     // a few ticks (every 50 ms)
+  auto sent = transport_.TakeSent();
+  ASSERT_EQ(sent.size(), 1u);  // the other transaction's retransmission
+  EXPECT_EQ(sent[0].bytes.substr(0, sent[0].bytes.find("\r\n")),
+            "SIP/2.0 500 Server Internal Error");
+  EXPECT_EQ(server_->transaction_count(), 1u);
+  EXPECT_EQ(server_->counters().internal_errors.load(), 3u);  // two 500s, one timer
+  const std::string log = Log();
+  EXPECT_NE(log.find("Internal error firing timer G of the INVITE transaction 'z9hg4bk-c-"),
+            std::string::npos)
+      << log;
+  EXPECT_NE(log.find("std::bad_alloc - transaction dropped"), std::string::npos) << log;
 }
 
 }  // namespace

@@ -499,7 +499,10 @@ void Proxy::OnClientTerminated(const txn::TransactionKey& key) {
 void Proxy::Forget(uint64_t call_id) {
   auto it = calls_.find(call_id);
   if (it == calls_.end()) return;
-  by_server_.erase(it->second.server_key);
+  // Only this call's own entry: a call whose server transaction was dropped can
+  // outlive it, and the caller's retransmitted INVITE then made a new call.
+  auto by_key = by_server_.find(it->second.server_key);
+  if (by_key != by_server_.end() && by_key->second == call_id) by_server_.erase(by_key);
   calls_.erase(it);
 }
 

@@ -485,7 +485,15 @@ bool SipServer::CompleteOverUdp(const txn::TransactionKey& key, std::string& byt
 
 void SipServer::SendToOrigin(const Origin& origin, std::string bytes) {
   if (debug_mode_ != DebugMode::kOff) DebugSent(origin.destination, bytes);
-  auto sent = transport_.Send(origin.destination, std::move(bytes), origin.options);
+  Result<transport::ConnectionId> sent = Status::Internal("not sent");
+  try {
+    sent = transport_.Send(origin.destination, std::move(bytes), origin.options);
+  } catch (const std::exception& e) {
+    // Lost like a dropped datagram: the transaction's own retransmissions and
+    // timeouts take it from here, with every action after this send applied.
+    LogInternalError("sending to '" + origin.destination.ToString() + "'", e.what());
+    return;
+  }
   if (!sent.ok()) {
     SIPREG_LOG(log_, kWarning, "send_response", "Cannot send to {}: {}",
                origin.destination.ToString(), sent.status().message());
@@ -519,7 +527,13 @@ Status SipServer::StartClient(const txn::TransactionKey& key, std::string reques
 void SipServer::SendStateless(const sip::Endpoint& dest, std::string bytes,
                               transport::SendOptions options) {
   if (debug_mode_ != DebugMode::kOff) DebugSent(dest, bytes);
-  auto sent = transport_.Send(dest, std::move(bytes), std::move(options));
+  Result<transport::ConnectionId> sent = Status::Internal("not sent");
+  try {
+    sent = transport_.Send(dest, std::move(bytes), std::move(options));
+  } catch (const std::exception& e) {
+    LogInternalError("sending to '" + dest.ToString() + "'", e.what());  // lost like a datagram
+    return;
+  }
   if (!sent.ok()) {
     SIPREG_LOG(log_, kWarning, "send_stateless", "Cannot send to {}: {}", dest.ToString(),
                sent.status().message());
@@ -650,10 +664,16 @@ void SipServer::Tick() {
       // The deadline is already off the queue: left alone, the transaction
       // would never time out. It is dropped instead (its peer retransmits or
       // gives up, as after a lost datagram) and the other deadlines still fire.
-      LogInternalError(fmt::format("firing timer {} of the {} transaction '{}'",
-                                   txn::TimerName(d.timer), d.key.method, d.key.branch),
-                       std::string(e.what()) + " - transaction dropped");
-      DropTransaction(d.key);
+      DropTransaction(d.key);  // first: building the message below may throw too
+      try {
+        LogInternalError(
+            fmt::format("firing timer {} of the {} {} transaction '{}'", txn::TimerName(d.timer),
+                        d.key.side == txn::TransactionSide::kClient ? "client" : "server",
+                        d.key.method, d.key.branch.empty() ? d.key.call_id : d.key.branch),
+            std::string(e.what()) + " - transaction dropped");
+      } catch (...) {
+        ++counters_.internal_errors;
+      }
     }
   }
 }
@@ -672,7 +692,10 @@ void SipServer::DropTransaction(const txn::TransactionKey& key) noexcept {
   origins_.erase(key);
   table_.Remove(key);
   if (key.side != txn::TransactionSide::kClient) return;
+  // A relayed request's branch: the proxy answers upstream as if it had timed
+  // out unanswered (503), then forgets the branch.
   try {
+    proxy_.OnClientFailed(key, 503);
     proxy_.OnClientTerminated(key);
   } catch (const std::exception& e) {
     LogInternalError("ending a relayed request", e.what());

@@ -114,13 +114,17 @@ void UdpSocket::ReadBatches() {
       DropCorked();
       return;
     }
-    Uncork();
     // Fewer than asked: the queue was empty; a datagram arriving later is a new
-    // readiness event.
-    if (static_cast<size_t>(n) < kBatch) {
-      WaitReadable();
-      return;
+    // readiness event. Armed before the flush, which could throw.
+    const bool drained = static_cast<size_t>(n) < kBatch;
+    if (drained) WaitReadable();
+    try {
+      Uncork();
+    } catch (...) {
+      if (!drained) WaitReadable();
+      throw;
     }
+    if (drained) return;
   }
   // kMaxRounds full batches: more may be queued without a new readiness event.
   // Come back after the other handlers had their turn.

@@ -1,18 +1,19 @@
 # sipreg — the two commands a newcomer needs:
 #   make demo   install what is missing, build, run sipregd in the foreground on demo/sip.conf
 #   make test   install what is missing, build, run every test (unit, integration,
-#               ASan+UBSan unit tests, bounded fuzzing)
-# Other targets: deps, build, unit, integration, asan, fuzz, bench, demo-probe, demo-device,
+#               ASan+UBSan unit tests, TSan on the threaded parts, bounded fuzzing)
+# Other targets: deps, build, unit, integration, asan, tsan, fuzz, bench, demo-probe, demo-device,
 # format, clean.
 
 BUILD      ?= build
 ASAN_BUILD ?= build-asan
+TSAN_BUILD ?= build-tsan
 FUZZ_BUILD ?= build-fuzz
 JOBS       ?= $(shell nproc)
 FUZZ_SECONDS ?= 25
 CMAKE_FLAGS ?=
 
-.PHONY: demo demo-probe demo-device test deps build unit integration asan fuzz bench format clean
+.PHONY: demo demo-probe demo-device test deps build unit integration asan tsan fuzz bench format clean
 
 demo: build
 	bash scripts/demo.sh $(BUILD)
@@ -45,6 +46,12 @@ asan: deps
 	cmake --build $(ASAN_BUILD) -j $(JOBS)
 	ctest --test-dir $(ASAN_BUILD) -L unit --output-on-failure -j $(JOBS)
 
+tsan: deps
+	cmake -S . -B $(TSAN_BUILD) -G Ninja -DSIPREG_SANITIZE_THREAD=ON -DSIPREG_BUILD_BENCH=OFF \
+	  -DCMAKE_BUILD_TYPE=Debug >/dev/null
+	cmake --build $(TSAN_BUILD) -j $(JOBS)
+	TSAN_OPTIONS="halt_on_error=1" ctest --test-dir $(TSAN_BUILD) -L unit --output-on-failure -j $(JOBS)
+
 fuzz: deps
 	CC=clang CXX=clang++ cmake -S . -B $(FUZZ_BUILD) -G Ninja -DSIPREG_BUILD_FUZZ=ON \
 	  -DSIPREG_BUILD_TESTS=OFF -DSIPREG_BUILD_BENCH=OFF -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
@@ -58,4 +65,4 @@ format:
 	find src apps tests bench -name '*.cc' -o -name '*.h' | xargs clang-format -i
 
 clean:
-	rm -rf $(BUILD) $(ASAN_BUILD) $(FUZZ_BUILD)
+	rm -rf $(BUILD) $(ASAN_BUILD) $(TSAN_BUILD) $(FUZZ_BUILD)

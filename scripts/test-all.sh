@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Runs every sipreg test: the release build's unit and integration tests, the
-# unit tests again under ASan+UBSan, and a bounded libFuzzer run. Prints one
+# unit tests again under ASan+UBSan, the multi-threaded parts under TSan (the
+# registrar, transport and device unit tests, and sipregd itself in two
+# integration scripts), and a bounded libFuzzer run. Prints one
 # closing line "N passed, N failed" over all ctest runs. Exit 0 only if all pass.
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -38,6 +40,19 @@ step "ASan+UBSan build of the unit tests"
 cmake -S . -B build-asan -G Ninja -DSIPREG_SANITIZE=ON -DSIPREG_BUILD_BENCH=OFF \
   -DCMAKE_BUILD_TYPE=Debug >/dev/null && cmake --build build-asan -j "$JOBS" || exit 1
 run_ctest build-asan unit -j "$JOBS"
+
+step "TSan build of the multi-threaded parts"
+# The registrar's commit thread, the log writer threads, the HTTP server and the
+# device's threads against the io thread: unit tests, then a real sipregd under
+# load (sipp) and killed under load (persistence).
+cmake -S . -B build-tsan -G Ninja -DSIPREG_SANITIZE_THREAD=ON -DSIPREG_BUILD_BENCH=OFF \
+  -DCMAKE_BUILD_TYPE=Debug >/dev/null &&
+  cmake --build build-tsan -j "$JOBS" --target registrar_unit_tests transport_unit_tests \
+    device_unit_tests sipregd sipreg || exit 1
+export TSAN_OPTIONS="halt_on_error=1 exitcode=66"
+run_ctest build-tsan unit -j "$JOBS"  # the test binaries built above (the others are not labelled)
+run_ctest build-tsan integration -R 'sipregd_(persistence|sipp)_test'
+unset TSAN_OPTIONS
 
 step "fuzzing (${FUZZ_SECONDS}s per target)"
 CC=clang CXX=clang++ cmake -S . -B build-fuzz -G Ninja -DSIPREG_BUILD_FUZZ=ON \

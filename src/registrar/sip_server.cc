@@ -10,6 +10,15 @@
 #include "sip/via.h"
 #include "transport/response_route.h"
 
+// Endpoints in LogInternalError's arguments, formatted inside its try.
+template <>
+struct fmt::formatter<sipreg::sip::Endpoint> : fmt::formatter<std::string_view> {
+  template <typename Context>
+  auto format(const sipreg::sip::Endpoint& ep, Context& ctx) const {
+    return fmt::formatter<std::string_view>::format(ep.ToString(), ctx);
+  }
+};
+
 namespace sipreg::registrar {
 namespace {
 
@@ -218,11 +227,13 @@ void SipServer::OnMessage(transport::ReceivedMessage m) {
   }
 }
 
-void SipServer::LogInternalError(std::string_view what_failed, std::string_view why) {
+template <typename... Args>
+void SipServer::LogInternalError(fmt::format_string<Args...> what, Args&&... args) noexcept {
   ++counters_.internal_errors;
   try {
-    SIPREG_LOG(log_, kError, "handle_request_do", "Internal error {}: {}", what_failed, why);
-  } catch (const std::exception&) {
+    SIPREG_LOG(log_, kError, "handle_request_do", "Internal error {}",
+               fmt::format(what, std::forward<Args>(args)...));
+  } catch (...) {
     // Out of memory again: the counter still says it happened.
   }
 }
@@ -230,10 +241,9 @@ void SipServer::LogInternalError(std::string_view what_failed, std::string_view 
 void SipServer::OnInternalError(const transport::ReceivedMessage& m, std::string_view what) {
   const bool answer = m.message.is_request() && m.message.method() != sip::Method::kAck;
   try {
-    LogInternalError(fmt::format("handling {} '{}' from '{}'",
-                                 m.message.is_request() ? m.message.method_name() : "response",
-                                 m.message.call_id(), m.source.ToString()),
-                     fmt::format("{}{}", what, answer ? " - answered 500" : ""));
+    LogInternalError("handling {} '{}' from '{}': {}{}",
+                     m.message.is_request() ? m.message.method_name() : "response",
+                     m.message.call_id(), m.source, what, answer ? " - answered 500" : "");
     if (!answer) return;
     // Whatever the handler left half done, the phone learns the request
     // failed. Through its server transaction when one was made (so that it
@@ -386,7 +396,7 @@ void SipServer::OnRegisterOutcome(const txn::TransactionKey& key, const sip::End
     // if they fail (the binding is already durable).
     RecordRegisterOutcome(source, local, outcome);
   } catch (const std::exception& e) {
-    LogInternalError("recording a REGISTER from '" + source.ToString() + "'", e.what());
+    LogInternalError("recording a REGISTER from '{}': {}", source, e.what());
   }
   const int status = StatusOf(outcome.response);
   if (status != 0) Respond(key, status, std::move(outcome.response));
@@ -484,19 +494,22 @@ bool SipServer::CompleteOverUdp(const txn::TransactionKey& key, std::string& byt
 }
 
 void SipServer::SendToOrigin(const Origin& origin, std::string bytes) {
-  if (debug_mode_ != DebugMode::kOff) DebugSent(origin.destination, bytes);
-  Result<transport::ConnectionId> sent = Status::Internal("not sent");
+  Transmit(origin.destination, std::move(bytes), origin.options, "send_response");
+}
+
+void SipServer::Transmit(const sip::Endpoint& dest, std::string bytes,
+                         transport::SendOptions options, const char* log_function) {
+  if (debug_mode_ != DebugMode::kOff) DebugSent(dest, bytes);
   try {
-    sent = transport_.Send(origin.destination, std::move(bytes), origin.options);
+    auto sent = transport_.Send(dest, std::move(bytes), std::move(options));
+    if (!sent.ok()) {
+      SIPREG_LOG(log_, kWarning, log_function, "Cannot send to {}: {}", dest.ToString(),
+                 sent.status().message());
+    }
   } catch (const std::exception& e) {
-    // Lost like a dropped datagram: the transaction's own retransmissions and
+    // Lost like a dropped datagram: a transaction's own retransmissions and
     // timeouts take it from here, with every action after this send applied.
-    LogInternalError("sending to '" + origin.destination.ToString() + "'", e.what());
-    return;
-  }
-  if (!sent.ok()) {
-    SIPREG_LOG(log_, kWarning, "send_response", "Cannot send to {}: {}",
-               origin.destination.ToString(), sent.status().message());
+    LogInternalError("sending to '{}': {}", dest, e.what());
   }
 }
 
@@ -526,18 +539,7 @@ Status SipServer::StartClient(const txn::TransactionKey& key, std::string reques
 
 void SipServer::SendStateless(const sip::Endpoint& dest, std::string bytes,
                               transport::SendOptions options) {
-  if (debug_mode_ != DebugMode::kOff) DebugSent(dest, bytes);
-  Result<transport::ConnectionId> sent = Status::Internal("not sent");
-  try {
-    sent = transport_.Send(dest, std::move(bytes), std::move(options));
-  } catch (const std::exception& e) {
-    LogInternalError("sending to '" + dest.ToString() + "'", e.what());  // lost like a datagram
-    return;
-  }
-  if (!sent.ok()) {
-    SIPREG_LOG(log_, kWarning, "send_stateless", "Cannot send to {}: {}", dest.ToString(),
-               sent.status().message());
-  }
+  Transmit(dest, std::move(bytes), std::move(options), "send_stateless");
 }
 
 std::optional<sip::Endpoint> SipServer::LocalEndpoint(sip::TransportKind kind) const {
@@ -595,7 +597,7 @@ void SipServer::DrainOutcomes() {
     try {
       OnRegisterOutcome(c.key, c.source, c.local, std::move(c.outcome));
     } catch (const std::exception& e) {
-      LogInternalError("answering a REGISTER from '" + c.source.ToString() + "'", e.what());
+      LogInternalError("answering a REGISTER from '{}': {}", c.source, e.what());
     }
   }
   transport_.ReleaseSends();
@@ -664,16 +666,11 @@ void SipServer::Tick() {
       // The deadline is already off the queue: left alone, the transaction
       // would never time out. It is dropped instead (its peer retransmits or
       // gives up, as after a lost datagram) and the other deadlines still fire.
-      DropTransaction(d.key);  // first: building the message below may throw too
-      try {
-        LogInternalError(
-            fmt::format("firing timer {} of the {} {} transaction '{}'", txn::TimerName(d.timer),
-                        d.key.side == txn::TransactionSide::kClient ? "client" : "server",
-                        d.key.method, d.key.branch.empty() ? d.key.call_id : d.key.branch),
-            std::string(e.what()) + " - transaction dropped");
-      } catch (...) {
-        ++counters_.internal_errors;
-      }
+      DropTransaction(d.key);
+      LogInternalError("firing timer {} of the {} {} transaction '{}': {} - transaction dropped",
+                       txn::TimerName(d.timer),
+                       d.key.side == txn::TransactionSide::kClient ? "client" : "server",
+                       d.key.method, d.key.branch.empty() ? d.key.call_id : d.key.branch, e.what());
     }
   }
 }
@@ -698,7 +695,7 @@ void SipServer::DropTransaction(const txn::TransactionKey& key) noexcept {
     proxy_.OnClientFailed(key, 503);
     proxy_.OnClientTerminated(key);
   } catch (const std::exception& e) {
-    LogInternalError("ending a relayed request", e.what());
+    LogInternalError("ending a relayed request: {}", e.what());
   }
 }
 

@@ -11,7 +11,11 @@
 // the binding store's commit thread) which are posted back to it.
 #pragma once
 
+#include <fmt/format.h>
+
 #include <array>
+#include <asio/io_context.hpp>
+#include <asio/steady_timer.hpp>
 #include <atomic>
 #include <cstdint>
 #include <map>
@@ -22,9 +26,6 @@
 #include <unordered_map>
 #include <vector>
 
-#include <asio/io_context.hpp>
-#include <asio/steady_timer.hpp>
-
 #include "common/clock.h"
 #include "common/random.h"
 #include "registrar/asterisk_log.h"
@@ -32,9 +33,9 @@
 #include "registrar/binding.h"
 #include "registrar/latency_histogram.h"
 #include "registrar/proxy.h"
+#include "registrar/qualify.h"
 #include "registrar/reg_error.h"
 #include "registrar/registrar.h"
-#include "registrar/qualify.h"
 #include "registrar/security_log.h"
 #include "transaction/completed_responses.h"
 #include "transaction/transaction_table.h"
@@ -129,8 +130,11 @@ class SipServer final : private ProxyHost {
   void OnMessage(transport::ReceivedMessage m);
   void Dispatch(transport::ReceivedMessage& m);
   void OnInternalError(const transport::ReceivedMessage& m, std::string_view what);
-  // Counts and logs `Internal error WHAT_FAILED: WHY` (an ERROR line); never throws.
-  void LogInternalError(std::string_view what_failed, std::string_view why);
+  // Counts and logs `Internal error WHAT` (an ERROR line), WHAT formatted from
+  // `what` and `args` inside: never throws, so a catch block that calls it goes
+  // on to its next step even when memory is short.
+  template <typename... Args>
+  void LogInternalError(fmt::format_string<Args...> what, Args&&... args) noexcept;
   void OnResponse(const transport::ReceivedMessage& m);
   // Tracks `b` of account `a` (which has qualify on).
   void QualifyBinding(const Account& a, const Binding& b, const sip::Endpoint& local);
@@ -167,6 +171,10 @@ class SipServer final : private ProxyHost {
   void RecordRegisterOutcome(const sip::Endpoint& source, const sip::Endpoint& local,
                              const RegisterOutcome& outcome);
   void Tick();
+  // Hands `bytes` to the transport (printing them under `sip set debug`). A
+  // failure is logged; a send that throws is lost like a dropped datagram.
+  void Transmit(const sip::Endpoint& dest, std::string bytes, transport::SendOptions options,
+                const char* log_function);
   // One due transaction timer, unless it was cancelled or restarted since.
   void FireDeadline(const Deadline& d);
   // Forgets a transaction whose handling failed half way (and, for a relayed

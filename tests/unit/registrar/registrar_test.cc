@@ -528,5 +528,15 @@ TEST(HttpDateTest, FormatsRfc1123InGmt) {
             "Sat, 21 Nov 2026 12:00:00 GMT");
 }
 
+TEST(HttpDateTest, TheSecondCachedPerThreadFollowsTheClock) {
+  using std::chrono::milliseconds;
+  using std::chrono::seconds;
+  const WallTime noon(seconds(1'795'262'400));
+  EXPECT_EQ(HttpDate(noon + milliseconds(999)), "Sat, 21 Nov 2026 12:00:00 GMT");
+  EXPECT_EQ(HttpDate(noon + seconds(1)), "Sat, 21 Nov 2026 12:00:01 GMT");
+  EXPECT_EQ(HttpDate(noon - seconds(86'400)), "Fri, 20 Nov 2026 12:00:00 GMT");  // back in time
+  EXPECT_EQ(HttpDate(noon), "Sat, 21 Nov 2026 12:00:00 GMT");
+}
+
 }  // namespace
 }  // namespace sipreg::registrar

@@ -144,6 +144,19 @@ TEST(AuthHeaderTest, RejectsGarbage) {
   }
 }
 
+TEST(AuthHeaderTest, QuotedStringsKeepTabsAndEscapesAndRefuseOtherControls) {
+  Result<DigestChallenge> c = ParseDigestChallenge(
+      "Digest realm=\"a\tb \\\"c\\\" d\", nonce=\"0123456789abcdef0123456789abcdef\"");
+  ASSERT_TRUE(c.ok()) << c.status().ToString();
+  EXPECT_EQ(c->realm, "a\tb \"c\" d");
+  EXPECT_EQ(c->nonce, "0123456789abcdef0123456789abcdef");
+  for (std::string_view bad :
+       {"Digest realm=\"a\x7f\", nonce=\"n\"", "Digest realm=\"a\x1f\", nonce=\"n\"",
+        "Digest realm=\"r\", nonce=\"abc\ndef\""}) {
+    EXPECT_FALSE(ParseDigestChallenge(bad).ok()) << bad;
+  }
+}
+
 TEST(AuthHeaderTest, RejectsDuplicateParams) {
   Result<DigestChallenge> c = ParseDigestChallenge(R"(Digest realm="a", nonce="n", REALM="b")");
   ASSERT_FALSE(c.ok());

@@ -24,6 +24,33 @@ TEST(IpAddressTest, RejectsHostNamesAndMalformedLiterals) {
   EXPECT_FALSE(ParseIpLiteral(std::string(100, '1')).has_value());
 }
 
+TEST(IpAddressTest, Ipv4FollowsInetPtonToTheLetter) {
+  for (const char* good : {"0.0.0.0", "255.255.255.255", "192.0.2.7", "10.0.0.1", "1.22.133.4"}) {
+    std::optional<asio::ip::address> a = ParseIpLiteral(good);
+    ASSERT_TRUE(a.has_value()) << good;
+    EXPECT_TRUE(a->is_v4()) << good;
+    EXPECT_EQ(a->to_string(), good);  // asio's own formatting agrees with the parse
+    EXPECT_EQ(IpToString(*a), good);
+  }
+  EXPECT_EQ(ParseIpLiteral("192.0.2.7")->to_v4().to_uint(), 0xC0000207u);
+  // What glibc's inet_pton(AF_INET) refuses: leading zeros, missing or extra
+  // parts, empty parts, signs, spaces, octal/hex spellings, overflow.
+  for (const char* bad : {"01.2.3.4",         "1.2.3.04",  "00.0.0.0", "1.2.3",     "1.2.3.4.5",
+                          "1..3.4",           ".1.2.3",    "1.2.3.",   "+1.2.3.4",  "1.2.3.4 ",
+                          " 1.2.3.4",         "0x1.2.3.4", "1.2.3.-4", "256.1.1.1", "1.2.3.1000",
+                          "4294967297.1.1.1", "1.2.3.4a",  "a.b.c.d",  "1",         "."}) {
+    EXPECT_FALSE(ParseIpLiteral(bad).has_value()) << bad;
+  }
+}
+
+TEST(IpAddressTest, Ipv6StillGoesThroughAsio) {
+  EXPECT_EQ(IpToString(*ParseIpLiteral("2001:DB8:0:0::1")), "2001:db8::1");
+  EXPECT_EQ(IpToString(*ParseIpLiteral("::")), "::");
+  EXPECT_FALSE(ParseIpLiteral("1.2.3.4:5060").has_value());
+  EXPECT_FALSE(ParseIpLiteral("2001:db8::g").has_value());
+  EXPECT_FALSE(ParseIpLiteral(":::").has_value());
+}
+
 TEST(IpAddressTest, V4MappedAddressPrintsAsIpv4) {
   EXPECT_EQ(IpToString(*ParseIpLiteral("::ffff:192.0.2.7")), "192.0.2.7");
 }

@@ -241,6 +241,38 @@ TEST(UdpTransportTest, HeldSendsGoOutInOrderWhenReleased) {
   ASSERT_TRUE(RunUntil(p.io, [&] { return p.at_client.messages.size() == 41; }));
 }
 
+// A datagram the kernel refuses outright (not EAGAIN: here EACCES, the
+// loopback's broadcast address without SO_BROADCAST) inside a gathered batch
+// is reported once, to the error handler;
+// the datagrams before and after it still go out, in order. sendmmsg stops
+// at the refused one and reports its error only when it is first in the call.
+TEST(UdpTransportTest, ADatagramTheKernelRefusesInAHeldBatchIsReportedAndTheRestGo) {
+  UdpPair p;
+  const Endpoint nowhere{TransportKind::kUdp, "127.255.255.255", 5060};
+  p.server.HoldSends();
+  for (const char* id : {"before1", "before2"}) {
+    ASSERT_TRUE(p.server.Send(p.client_ep, SampleRegister("UDP", id)).ok());
+  }
+  ASSERT_TRUE(p.server.Send(nowhere, SampleRegister("UDP", "refused")).ok());
+  for (const char* id : {"after1", "after2"}) {
+    ASSERT_TRUE(p.server.Send(p.client_ep, SampleRegister("UDP", id)).ok());
+  }
+  p.server.ReleaseSends();
+  ASSERT_TRUE(RunUntil(
+      p.io, [&] { return p.at_client.messages.size() == 4 && p.at_server.failures.size() == 1; }))
+      << p.at_client.messages.size() << " arrived, " << p.at_server.failures.size() << " failures";
+  RunFor(p.io, 50ms);
+  ASSERT_EQ(p.at_server.failures.size(), 1u);
+  EXPECT_EQ(p.at_server.failures[0].destination, nowhere);
+  EXPECT_EQ(p.at_server.failures[0].status.code(), StatusCode::kIoError);
+  EXPECT_NE(p.at_server.failures[0].status.message().find("Permission denied"), std::string::npos)
+      << p.at_server.failures[0].status.message();
+  std::vector<std::string> got;
+  for (const auto& m : p.at_client.messages) got.emplace_back(m.message.call_id());
+  EXPECT_EQ(got, (std::vector<std::string>{"before1", "before2", "after1", "after2"}));
+  EXPECT_EQ(p.server.udp_deferred_sends(), 0u);  // nothing waited for the socket
+}
+
 // A handler that throws (sipregd's would only on running out of memory)
 // unwinds out of the event loop, as Asio does; the socket it threw on keeps
 // working: the answers sent before the throw go out, and reading resumes once

@@ -49,9 +49,9 @@ std::string HttpDate(WallTime t) {
   // Every 200 OK carries one, and under load hundreds fall in the same second:
   // format once per second per thread (gmtime_r + strftime were ~1,600
   // instructions of a registration's ~180,000).
-  thread_local std::time_t formatted_at = -1;
+  thread_local std::optional<std::time_t> formatted_at;
   thread_local std::string formatted;
-  if (tt != formatted_at) {
+  if (formatted_at != tt) {
     std::tm tm{};
     gmtime_r(&tt, &tm);
     char buf[64];

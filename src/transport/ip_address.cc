@@ -54,7 +54,9 @@ std::optional<asio::ip::address> ParseIpLiteral(std::string_view text) {
     if (text.find(':') == std::string_view::npos) return std::nullopt;  // "[1.2.3.4]"
   }
   // The longest IPv6 text is 45 characters; anything longer is not an address.
-  if (text.empty() || text.size() > 45 || text.find('%') != std::string_view::npos) {
+  // A NUL would cut the text short where a C API reads it ("1.2.3.4\0junk").
+  if (text.empty() || text.size() > 45 ||
+      text.find_first_of(std::string_view("%\0", 2)) != std::string_view::npos) {
     return std::nullopt;
   }
   if (text.find(':') == std::string_view::npos) {  // IPv6 text always has a colon

@@ -5,6 +5,7 @@
 #include <map>
 #include <set>
 #include <string>
+#include <thread>
 
 #include "registrar/memory_binding_store.h"
 #include "sip/auth_header.h"
@@ -536,6 +537,10 @@ TEST(HttpDateTest, TheSecondCachedPerThreadFollowsTheClock) {
   EXPECT_EQ(HttpDate(noon + seconds(1)), "Sat, 21 Nov 2026 12:00:01 GMT");
   EXPECT_EQ(HttpDate(noon - seconds(86'400)), "Fri, 20 Nov 2026 12:00:00 GMT");  // back in time
   EXPECT_EQ(HttpDate(noon), "Sat, 21 Nov 2026 12:00:00 GMT");
+  // A fresh thread's first call, one second before the epoch: no value stands for "not yet".
+  std::string first;
+  std::thread([&first] { first = HttpDate(WallTime(seconds(-1))); }).join();
+  EXPECT_EQ(first, "Wed, 31 Dec 1969 23:59:59 GMT");
 }
 
 }  // namespace

@@ -150,6 +150,11 @@ TEST(AuthHeaderTest, QuotedStringsKeepTabsAndEscapesAndRefuseOtherControls) {
   ASSERT_TRUE(c.ok()) << c.status().ToString();
   EXPECT_EQ(c->realm, "a\tb \"c\" d");
   EXPECT_EQ(c->nonce, "0123456789abcdef0123456789abcdef");
+  // Bytes from 0x80 up (UTF-8) are text, not control characters.
+  Result<DigestChallenge> utf8 =
+      ParseDigestChallenge("Digest realm=\"Z\xc3\xbcrich \xe2\x82\xac\", nonce=\"n\"");
+  ASSERT_TRUE(utf8.ok()) << utf8.status().ToString();
+  EXPECT_EQ(utf8->realm, "Z\xc3\xbcrich \xe2\x82\xac");
   for (std::string_view bad :
        {"Digest realm=\"a\x7f\", nonce=\"n\"", "Digest realm=\"a\x1f\", nonce=\"n\"",
         "Digest realm=\"r\", nonce=\"abc\ndef\""}) {

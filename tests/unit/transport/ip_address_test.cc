@@ -22,6 +22,12 @@ TEST(IpAddressTest, RejectsHostNamesAndMalformedLiterals) {
   EXPECT_FALSE(ParseIpLiteral("1.2.3.256").has_value());
   EXPECT_FALSE(ParseIpLiteral("fe80::1%eth0").has_value());
   EXPECT_FALSE(ParseIpLiteral(std::string(100, '1')).has_value());
+  // A NUL inside is not an address, whatever precedes it (C APIs would stop there).
+  using namespace std::string_view_literals;
+  EXPECT_FALSE(ParseIpLiteral("1.2.3.4\0junk"sv).has_value());
+  EXPECT_FALSE(ParseIpLiteral("1.2.3.4\0:"sv).has_value());
+  EXPECT_FALSE(ParseIpLiteral("::1\0x"sv).has_value());
+  EXPECT_FALSE(ParseIpLiteral("[::1\0]"sv).has_value());
 }
 
 TEST(IpAddressTest, Ipv4FollowsInetPtonToTheLetter) {

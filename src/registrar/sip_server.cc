@@ -73,6 +73,14 @@ void SipServer::Start() {
   transport_.SetBadMessageHandler([this](const transport::BadMessage& b) { OnBadMessage(b); });
   transport_.SetConnectionClosedHandler(
       [this](const transport::ConnectionInfo& info, const Status&) { OnConnectionClosed(info); });
+  // Sends without a transaction (stateless answers, ACKs of 2xx, retransmitted
+  // final answers) that fail after Send() took them: logged, nothing to retry.
+  transport_.SetErrorHandler(
+      [this, alive = std::weak_ptr<bool>(alive_)](const transport::SendFailure& f) {
+        if (alive.expired()) return;
+        SIPREG_LOG(log_, kWarning, "send_response", "Cannot send to {}: {}",
+                   f.destination.ToString(), f.status.message());
+      });
   Tick();
 }
 
@@ -497,7 +505,7 @@ void SipServer::SendToOrigin(const Origin& origin, std::string bytes) {
   Transmit(origin.destination, std::move(bytes), origin.options, "send_response");
 }
 
-void SipServer::Transmit(const sip::Endpoint& dest, std::string bytes,
+bool SipServer::Transmit(const sip::Endpoint& dest, std::string bytes,
                          transport::SendOptions options, const char* log_function) {
   if (debug_mode_ != DebugMode::kOff) DebugSent(dest, bytes);
   try {
@@ -505,11 +513,47 @@ void SipServer::Transmit(const sip::Endpoint& dest, std::string bytes,
     if (!sent.ok()) {
       SIPREG_LOG(log_, kWarning, log_function, "Cannot send to {}: {}", dest.ToString(),
                  sent.status().message());
+      return false;
     }
   } catch (const std::exception& e) {
     // Lost like a dropped datagram: a transaction's own retransmissions and
     // timeouts take it from here, with every action after this send applied.
     LogInternalError("sending to '{}': {}", dest, e.what());
+  }
+  return true;
+}
+
+void SipServer::SendForTransaction(const txn::TransactionKey& key, const Origin& origin,
+                                   std::string bytes) {
+  transport::SendOptions options = origin.options;
+  std::weak_ptr<bool> alive = alive_;
+  const char* function =
+      key.side == txn::TransactionSide::kClient ? "send_request" : "send_response";
+  // Reported from a posted handler, never inside Send().
+  options.on_failure = [this, alive, key, function](const transport::SendFailure& f) {
+    if (alive.expired()) return;
+    SIPREG_LOG(log_, kWarning, function, "Cannot send to {}: {}", f.destination.ToString(),
+               f.status.message());
+    OnTransportError(key);
+  };
+  if (!Transmit(origin.destination, std::move(bytes), std::move(options), function)) {
+    // Not from inside Apply, which is sending this: the transaction takes the
+    // error as its next event.
+    asio::post(io_, [this, alive, key] {
+      if (!alive.expired()) OnTransportError(key);
+    });
+  }
+}
+
+void SipServer::OnTransportError(const txn::TransactionKey& key) {
+  if (origins_.find(key) == origins_.end()) return;  // already over
+  try {
+    auto actions = table_.Dispatch(key, txn::Event::TransportError());
+    if (actions.ok()) Apply(key, *actions);
+  } catch (const std::exception& e) {
+    DropTransaction(key);
+    LogInternalError("handling a transport error of '{}': {} - transaction dropped",
+                     key.branch.empty() ? key.call_id : key.branch, e.what());
   }
 }
 
@@ -608,7 +652,7 @@ void SipServer::Apply(const txn::TransactionKey& key, const txn::Actions& action
     switch (a.kind) {
       case txn::ActionKind::kSend: {
         auto it = origins_.find(key);
-        if (it != origins_.end()) SendToOrigin(it->second, a.bytes);
+        if (it != origins_.end()) SendForTransaction(key, it->second, a.bytes);
         break;
       }
       case txn::ActionKind::kStartTimer: {

@@ -150,6 +150,11 @@ class SipServer final : private ProxyHost {
   void HandleNewRequest(const transport::ReceivedMessage& m, txn::TransactionKey key);
   // Sends `bytes` where `origin` says (printing them under `sip set debug`).
   void SendToOrigin(const Origin& origin, std::string bytes);
+  // A transaction's own message (Apply's kSend): a send that fails, at once or
+  // later, is a transport error for that transaction (RFC 3261 §17.1.4, §17.2.4).
+  void SendForTransaction(const txn::TransactionKey& key, const Origin& origin, std::string bytes);
+  // Feeds a transport error to the transaction, if it still exists.
+  void OnTransportError(const txn::TransactionKey& key);
   // A final response of a non-INVITE server transaction on UDP: sent, then the
   // transaction is replaced by its entry in completed_ (RFC 3261 §17.2.2).
   bool CompleteOverUdp(const txn::TransactionKey& key, std::string& bytes);
@@ -173,7 +178,9 @@ class SipServer final : private ProxyHost {
   void Tick();
   // Hands `bytes` to the transport (printing them under `sip set debug`). A
   // failure is logged; a send that throws is lost like a dropped datagram.
-  void Transmit(const sip::Endpoint& dest, std::string bytes, transport::SendOptions options,
+  // False when the transport refused the bytes at once (logged); a send that
+  // throws counts as sent and lost, like a dropped datagram.
+  bool Transmit(const sip::Endpoint& dest, std::string bytes, transport::SendOptions options,
                 const char* log_function);
   // One due transaction timer, unless it was cancelled or restarted since.
   void FireDeadline(const Deadline& d);

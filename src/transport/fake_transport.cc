@@ -40,6 +40,9 @@ Result<ConnectionId> FakeTransport::Send(const sip::Endpoint& dest, std::string 
     next_send_error_.reset();
     return error;
   }
+  if (auto failing = failing_dests_.find(dest.ToString()); failing != failing_dests_.end()) {
+    return failing->second;
+  }
   ConnectionId conn = 0;
   if (sip::IsReliable(dest.transport)) {
     auto hinted = conns_.find(options.connection);

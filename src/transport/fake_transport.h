@@ -56,6 +56,15 @@ class FakeTransport final : public Transport {
   std::vector<Sent> TakeSent() { return std::exchange(sent_, {}); }
   // The next Send() returns this error instead of recording anything.
   void FailNextSend(Status status) { next_send_error_ = std::move(status); }
+  // Every Send() to `dest` returns this error (nothing recorded) until cleared
+  // with an OK status.
+  void FailSendsTo(const sip::Endpoint& dest, Status status) {
+    if (status.ok()) {
+      failing_dests_.erase(dest.ToString());
+    } else {
+      failing_dests_[dest.ToString()] = std::move(status);
+    }
+  }
   // The next Send() throws std::bad_alloc, as a send that ran out of memory would.
   void ThrowOnNextSend() { throw_on_next_send_ = true; }
   // Runs the callbacks queued by Connect() and Close().
@@ -78,6 +87,7 @@ class FakeTransport final : public Transport {
 
   MessageHandler on_message_;
   BadMessageHandler on_bad_message_;
+  std::map<std::string, Status> failing_dests_;  // by Endpoint::ToString()
   SendFailureHandler on_error_;
   ConnectionClosedHandler on_closed_;
 

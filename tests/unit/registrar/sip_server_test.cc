@@ -150,6 +150,85 @@ TEST_F(SipServerTest, AFailureInTheProxyIsAnsweredWith500Too) {
 namespace sipreg::registrar {
 namespace {
 
+// An INVITE to demo-bob from a caller who is not an account (so not challenged).
+std::string InviteBob(const std::string& call_id) {
+  std::string m = Request("INVITE", "demo-bob", call_id);
+  const std::string from = "From: <sip:demo-bob@";
+  m.replace(m.find(from), from.size(), "From: <sip:stranger@");
+  return m;
+}
+
+// demo-bob registered at `callee` over UDP, so an INVITE to him is relayed there.
+void RegisterBob(MemoryBindingStore& store, const FakeClock& clock, const sip::Endpoint& callee) {
+  Binding b;
+  b.aor = "demo-bob";
+  b.contact = "sip:demo-bob@" + callee.ToString();
+  b.call_id = "reg-bob";
+  b.cseq = 1;
+  b.registered_at = clock.WallNow();
+  b.expires_at = clock.WallNow() + std::chrono::seconds(3600);
+  b.received = callee;
+  store.Apply("demo-bob", {BindingChange::Upsert(b)}, clock.WallNow(),
+              [](Result<std::vector<Binding>> r) { EXPECT_TRUE(r.ok()); });
+}
+
+// The final answers sent to `to` since the last call, as status lines.
+std::vector<std::string> FinalsTo(transport::FakeTransport& t, const sip::Endpoint& to) {
+  std::vector<std::string> out;
+  for (const auto& s : t.TakeSent()) {
+    if (s.dest != to || s.bytes.rfind("SIP/2.0 1", 0) == 0) continue;
+    out.push_back(s.bytes.substr(0, s.bytes.find("\r\n")));
+  }
+  return out;
+}
+
+// A relayed INVITE the transport fails to deliver after taking it (a TCP
+// write error, a datagram the kernel refused) is a transport error for its
+// client transaction (RFC 3261 §17.1.4): the caller is answered at once, not
+// after Timer B's 32 s, and the failure is logged.
+TEST_F(SipServerTest, ARelayedInviteThatFailsLaterIsAnsweredAtOnce) {
+  const sip::Endpoint callee{sip::TransportKind::kUdp, "10.0.0.20", 5070};
+  RegisterBob(store_, clock_, callee);
+  transport_.Receive(InviteBob("c-fail-later"), source_);
+  const transport::FakeTransport::Sent* invite = nullptr;
+  for (const auto& s : transport_.sent()) {
+    if (s.dest == callee && s.bytes.rfind("INVITE ", 0) == 0) invite = &s;
+  }
+  ASSERT_NE(invite, nullptr) << transport_.sent().size() << " sent";
+  ASSERT_TRUE(invite->on_failure) << "the relayed INVITE carries no failure callback";
+  transport::SendFailure failure;
+  failure.destination = callee;
+  failure.status = Status::IoError("UDP send to 10.0.0.20:5070: Permission denied");
+  auto on_failure = invite->on_failure;  // the callback may send, which appends to sent()
+  on_failure(failure);
+  io_.poll();
+  const auto finals = FinalsTo(transport_, source_);
+  ASSERT_EQ(finals.size(), 1u);
+  EXPECT_EQ(finals[0].substr(0, 9), "SIP/2.0 5") << finals[0];
+  EXPECT_NE(Log().find("Cannot send to 10.0.0.20:5070: UDP send to 10.0.0.20:5070: Permission "
+                       "denied"),
+            std::string::npos)
+      << Log();
+  // The branch is over: Timer B passing later sends nothing more to anyone.
+  clock_.Advance(std::chrono::seconds(40));
+  io_.poll();
+  EXPECT_TRUE(FinalsTo(transport_, source_).empty());
+}
+
+// The same when the transport refuses the INVITE at once: the transaction
+// gets the error as its next event (not from inside the send).
+TEST_F(SipServerTest, ARelayedInviteTheTransportRefusesIsAnsweredAtOnce) {
+  const sip::Endpoint callee{sip::TransportKind::kUdp, "10.0.0.21", 5070};
+  RegisterBob(store_, clock_, callee);
+  transport_.FailSendsTo(callee, Status::Unavailable("no route"));
+  transport_.Receive(InviteBob("c-fail-now"), source_);
+  io_.poll();
+  const auto finals = FinalsTo(transport_, source_);
+  ASSERT_EQ(finals.size(), 1u);
+  EXPECT_EQ(finals[0].substr(0, 9), "SIP/2.0 5") << finals[0];
+  EXPECT_NE(Log().find("Cannot send to 10.0.0.21:5070: no route"), std::string::npos) << Log();
+}
+
 TEST_F(SipServerTest, ARegisterWhoseRecordingFailsIsStillAnswered) {
   // The binding is durable by the time its outcome is logged and counted; a
   // failure there must not leave the phone without its 200 OK.

@@ -523,20 +523,34 @@ bool SipServer::Transmit(const sip::Endpoint& dest, std::string bytes,
   return true;
 }
 
-void SipServer::SendForTransaction(const txn::TransactionKey& key, const Origin& origin,
+void SipServer::SendForTransaction(const txn::TransactionKey& key, Origin& origin,
                                    std::string bytes) {
+  // Only the first request of a client transaction ends it when it cannot be
+  // sent: the peer never saw it, so the caller (the proxy's 503, a ping's own
+  // timeout) is better off knowing now than after Timer B/F. A failed
+  // retransmission is not: an earlier copy may have arrived and the answer be
+  // on its way (a late 200 would then meet no transaction). Nor is a server
+  // transaction's response: ended on a failed 100 Trying, it would stop
+  // absorbing the caller's retransmissions, each a new call; its own timers
+  // end it as before. Those failures are logged, as every failed send is.
+  const bool report = key.side == txn::TransactionSide::kClient && !origin.sent;
+  origin.sent = true;
+  if (!report) {
+    Transmit(origin.destination, std::move(bytes), origin.options,
+             key.side == txn::TransactionSide::kClient ? "send_request" : "send_response");
+    return;
+  }
   transport::SendOptions options = origin.options;
   std::weak_ptr<bool> alive = alive_;
-  const char* function =
-      key.side == txn::TransactionSide::kClient ? "send_request" : "send_response";
-  // Reported from a posted handler, never inside Send().
-  options.on_failure = [this, alive, key, function](const transport::SendFailure& f) {
+  // Reported from a posted handler, never inside Send(). Client keys carry a
+  // fresh random branch, so a late report cannot reach another transaction.
+  options.on_failure = [this, alive, key](const transport::SendFailure& f) {
     if (alive.expired()) return;
-    SIPREG_LOG(log_, kWarning, function, "Cannot send to {}: {}", f.destination.ToString(),
+    SIPREG_LOG(log_, kWarning, "send_request", "Cannot send to {}: {}", f.destination.ToString(),
                f.status.message());
     OnTransportError(key);
   };
-  if (!Transmit(origin.destination, std::move(bytes), std::move(options), function)) {
+  if (!Transmit(origin.destination, std::move(bytes), std::move(options), "send_request")) {
     // Not from inside Apply, which is sending this: the transaction takes the
     // error as its next event.
     asio::post(io_, [this, alive, key] {

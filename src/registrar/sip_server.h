@@ -106,6 +106,7 @@ class SipServer final : private ProxyHost {
     transport::SendOptions options;
     SteadyTime started{};  // server transactions: when the request arrived
     bool answered = false;  // a final response was timed
+    bool sent = false;      // the transaction's first message went out (see SendForTransaction)
     // The generation of each running timer (0: not running); a deadline whose
     // generation no longer matches was cancelled or restarted.
     std::array<uint64_t, txn::kTimerIdCount> timer_gen{};
@@ -150,9 +151,10 @@ class SipServer final : private ProxyHost {
   void HandleNewRequest(const transport::ReceivedMessage& m, txn::TransactionKey key);
   // Sends `bytes` where `origin` says (printing them under `sip set debug`).
   void SendToOrigin(const Origin& origin, std::string bytes);
-  // A transaction's own message (Apply's kSend): a send that fails, at once or
-  // later, is a transport error for that transaction (RFC 3261 §17.1.4, §17.2.4).
-  void SendForTransaction(const txn::TransactionKey& key, const Origin& origin, std::string bytes);
+  // A transaction's own message (Apply's kSend). When the first request of a
+  // client transaction cannot be sent, at once or later, that is a transport
+  // error for the transaction (RFC 3261 §17.1.4); see the .cc for what is not.
+  void SendForTransaction(const txn::TransactionKey& key, Origin& origin, std::string bytes);
   // Feeds a transport error to the transaction, if it still exists.
   void OnTransportError(const txn::TransactionKey& key);
   // A final response of a non-INVITE server transaction on UDP: sent, then the

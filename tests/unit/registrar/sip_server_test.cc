@@ -229,6 +229,62 @@ TEST_F(SipServerTest, ARelayedInviteTheTransportRefusesIsAnsweredAtOnce) {
   EXPECT_NE(Log().find("Cannot send to 10.0.0.21:5070: no route"), std::string::npos) << Log();
 }
 
+// Only the first copy's failure counts: when a retransmission of a relayed
+// INVITE cannot be sent, the first copy may have arrived, so the call goes on
+// and the callee's answers are still relayed.
+TEST_F(SipServerTest, AFailedRetransmissionDoesNotEndARelayedCall) {
+  const sip::Endpoint callee{sip::TransportKind::kUdp, "10.0.0.22", 5070};
+  RegisterBob(store_, clock_, callee);
+  transport_.Receive(InviteBob("c-retrans"), source_);
+  std::string invite;
+  for (const auto& s : transport_.TakeSent()) {
+    if (s.dest == callee && s.bytes.rfind("INVITE ", 0) == 0) invite = s.bytes;
+  }
+  ASSERT_FALSE(invite.empty());
+  transport_.FailSendsTo(callee, Status::Unavailable("no buffer space"));
+  clock_.Advance(std::chrono::milliseconds(600));  // past T1: timer A retransmits
+  io_.run_for(std::chrono::milliseconds(120));
+  EXPECT_NE(Log().find("Cannot send to 10.0.0.22:5070: no buffer space"), std::string::npos)
+      << Log();
+  EXPECT_TRUE(FinalsTo(transport_, source_).empty());
+  transport_.FailSendsTo(callee, Status::Ok());
+  auto forwarded = sip::Parse(invite);
+  ASSERT_TRUE(forwarded.ok());
+  transport_.Receive(sip::MakeResponse(*forwarded, 180, "Ringing", "callee").Build(), callee);
+  bool ringing = false;
+  for (const auto& s : transport_.TakeSent()) {
+    if (s.dest == source_ && s.bytes.rfind("SIP/2.0 180", 0) == 0) ringing = true;
+  }
+  EXPECT_TRUE(ringing);
+}
+
+// A server transaction is not ended by a response it cannot send: it goes on
+// absorbing the caller's retransmissions, so a failed 100 Trying does not
+// turn each retransmitted INVITE into a new call.
+TEST_F(SipServerTest, AFailedTryingDoesNotMakeRetransmissionsNewCalls) {
+  const sip::Endpoint callee{sip::TransportKind::kUdp, "10.0.0.23", 5070};
+  RegisterBob(store_, clock_, callee);
+  transport_.FailSendsTo(source_, Status::Unavailable("no route"));
+  transport_.Receive(InviteBob("c-no-trying"), source_);
+  clock_.Advance(std::chrono::milliseconds(300));  // the 100 is due after 200 ms
+  io_.run_for(std::chrono::milliseconds(120));
+  ASSERT_NE(Log().find("Cannot send to 10.0.0.9:5062: no route"), std::string::npos) << Log();
+  transport_.FailSendsTo(source_, Status::Ok());
+  io_.poll();
+  transport_.Receive(InviteBob("c-no-trying"), source_);  // the caller retransmits
+  io_.poll();
+  int invites = 0;
+  bool trying = false;
+  for (const auto& s : transport_.sent()) {
+    if (s.dest == callee && s.bytes.rfind("INVITE ", 0) == 0) ++invites;
+    if (s.dest == source_ && s.bytes.rfind("SIP/2.0 100", 0) == 0) trying = true;
+  }
+  EXPECT_EQ(invites, 1);
+  EXPECT_TRUE(trying);                          // the retransmission got the transaction's 100
+  EXPECT_EQ(server_->transaction_count(), 2u);  // the caller's and the branch's, nothing more
+  EXPECT_TRUE(FinalsTo(transport_, source_).empty());
+}
+
 TEST_F(SipServerTest, ARegisterWhoseRecordingFailsIsStillAnswered) {
   // The binding is durable by the time its outcome is logged and counted; a
   // failure there must not leave the phone without its 200 OK.

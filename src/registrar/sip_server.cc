@@ -77,9 +77,7 @@ void SipServer::Start() {
   // final answers) that fail after Send() took them: logged, nothing to retry.
   transport_.SetErrorHandler(
       [this, alive = std::weak_ptr<bool>(alive_)](const transport::SendFailure& f) {
-        if (alive.expired()) return;
-        SIPREG_LOG(log_, kWarning, "send_response", "Cannot send to {}: {}",
-                   f.destination.ToString(), f.status.message());
+        if (!alive.expired()) LogSendFailure("send_response", f.destination, f.status);
       });
   Tick();
 }
@@ -511,8 +509,7 @@ bool SipServer::Transmit(const sip::Endpoint& dest, std::string bytes,
   try {
     auto sent = transport_.Send(dest, std::move(bytes), std::move(options));
     if (!sent.ok()) {
-      SIPREG_LOG(log_, kWarning, log_function, "Cannot send to {}: {}", dest.ToString(),
-                 sent.status().message());
+      LogSendFailure(log_function, dest, sent.status());
       return false;
     }
   } catch (const std::exception& e) {
@@ -535,28 +532,31 @@ void SipServer::SendForTransaction(const txn::TransactionKey& key, Origin& origi
   // end it as before. Those failures are logged, as every failed send is.
   const bool report = key.side == txn::TransactionSide::kClient && !origin.sent;
   origin.sent = true;
-  if (!report) {
-    Transmit(origin.destination, std::move(bytes), origin.options,
-             key.side == txn::TransactionSide::kClient ? "send_request" : "send_response");
-    return;
-  }
+  const char* function =
+      key.side == txn::TransactionSide::kClient ? "send_request" : "send_response";
   transport::SendOptions options = origin.options;
-  std::weak_ptr<bool> alive = alive_;
-  // Reported from a posted handler, never inside Send(). Client keys carry a
-  // fresh random branch, so a late report cannot reach another transaction.
-  options.on_failure = [this, alive, key](const transport::SendFailure& f) {
-    if (alive.expired()) return;
-    SIPREG_LOG(log_, kWarning, "send_request", "Cannot send to {}: {}", f.destination.ToString(),
-               f.status.message());
-    OnTransportError(key);
-  };
-  if (!Transmit(origin.destination, std::move(bytes), std::move(options), "send_request")) {
+  std::weak_ptr<bool> alive;
+  if (report) {
+    alive = alive_;
+    // Reported from a posted handler, never inside Send(). Client keys carry a
+    // fresh random branch, so a late report cannot reach another transaction.
+    options.on_failure = [this, alive, key, function](const transport::SendFailure& f) {
+      if (alive.expired()) return;
+      LogSendFailure(function, f.destination, f.status);
+      OnTransportError(key);
+    };
+  }
+  if (!Transmit(origin.destination, std::move(bytes), std::move(options), function) && report) {
     // Not from inside Apply, which is sending this: the transaction takes the
     // error as its next event.
     asio::post(io_, [this, alive, key] {
       if (!alive.expired()) OnTransportError(key);
     });
   }
+}
+
+void SipServer::LogSendFailure(const char* function, const sip::Endpoint& dest, const Status& why) {
+  SIPREG_LOG(log_, kWarning, function, "Cannot send to {}: {}", dest.ToString(), why.message());
 }
 
 void SipServer::OnTransportError(const txn::TransactionKey& key) {

@@ -157,6 +157,8 @@ class SipServer final : private ProxyHost {
   void SendForTransaction(const txn::TransactionKey& key, Origin& origin, std::string bytes);
   // Feeds a transport error to the transaction, if it still exists.
   void OnTransportError(const txn::TransactionKey& key);
+  // The WARNING line of every send that failed, at once or later.
+  void LogSendFailure(const char* function, const sip::Endpoint& dest, const Status& why);
   // A final response of a non-INVITE server transaction on UDP: sent, then the
   // transaction is replaced by its entry in completed_ (RFC 3261 §17.2.2).
   bool CompleteOverUdp(const txn::TransactionKey& key, std::string& bytes);
@@ -178,9 +180,8 @@ class SipServer final : private ProxyHost {
   void RecordRegisterOutcome(const sip::Endpoint& source, const sip::Endpoint& local,
                              const RegisterOutcome& outcome);
   void Tick();
-  // Hands `bytes` to the transport (printing them under `sip set debug`). A
-  // failure is logged; a send that throws is lost like a dropped datagram.
-  // False when the transport refused the bytes at once (logged); a send that
+  // Hands `bytes` to the transport (printing them under `sip set debug`).
+  // False when the transport refused them at once (logged); a send that
   // throws counts as sent and lost, like a dropped datagram.
   bool Transmit(const sip::Endpoint& dest, std::string bytes, transport::SendOptions options,
                 const char* log_function);

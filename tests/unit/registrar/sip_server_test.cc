@@ -3,6 +3,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <fstream>
 #include <map>
 #include <sstream>
@@ -190,17 +191,13 @@ TEST_F(SipServerTest, ARelayedInviteThatFailsLaterIsAnsweredAtOnce) {
   const sip::Endpoint callee{sip::TransportKind::kUdp, "10.0.0.20", 5070};
   RegisterBob(store_, clock_, callee);
   transport_.Receive(InviteBob("c-fail-later"), source_);
-  const transport::FakeTransport::Sent* invite = nullptr;
-  for (const auto& s : transport_.sent()) {
-    if (s.dest == callee && s.bytes.rfind("INVITE ", 0) == 0) invite = &s;
-  }
-  ASSERT_NE(invite, nullptr) << transport_.sent().size() << " sent";
-  ASSERT_TRUE(invite->on_failure) << "the relayed INVITE carries no failure callback";
-  transport::SendFailure failure;
-  failure.destination = callee;
-  failure.status = Status::IoError("UDP send to 10.0.0.20:5070: Permission denied");
-  auto on_failure = invite->on_failure;  // the callback may send, which appends to sent()
-  on_failure(failure);
+  const auto& sent = transport_.sent();
+  const auto invite = std::find_if(sent.begin(), sent.end(), [&](const auto& s) {
+    return s.dest == callee && s.bytes.rfind("INVITE ", 0) == 0;
+  });
+  ASSERT_NE(invite, sent.end()) << sent.size() << " sent";
+  transport_.FailSent(static_cast<size_t>(invite - sent.begin()),
+                      Status::IoError("UDP send to 10.0.0.20:5070: Permission denied"));
   io_.poll();
   const auto finals = FinalsTo(transport_, source_);
   ASSERT_EQ(finals.size(), 1u);
@@ -213,6 +210,20 @@ TEST_F(SipServerTest, ARelayedInviteThatFailsLaterIsAnsweredAtOnce) {
   clock_.Advance(std::chrono::seconds(40));
   io_.poll();
   EXPECT_TRUE(FinalsTo(transport_, source_).empty());
+}
+
+// A send without a transaction (here the stateless 401 challenge) that fails
+// after the transport took it has nothing to retry, but it is logged.
+TEST_F(SipServerTest, ALateFailureOfAStatelessSendIsLogged) {
+  transport_.Receive(Request("REGISTER", "demo-bob", "c-challenge"), source_);
+  ASSERT_EQ(Answer(), "SIP/2.0 401 Unauthorized");
+  // Answer() took it: send it again the same way to have an entry to fail.
+  transport_.Receive(Request("REGISTER", "demo-bob", "c-challenge-2"), source_);
+  ASSERT_EQ(transport_.sent().size(), 1u);
+  transport_.FailSent(0, Status::IoError("connection reset"));
+  EXPECT_NE(Log().find("send_response: Cannot send to 10.0.0.9:5062: connection reset"),
+            std::string::npos)
+      << Log();
 }
 
 // The same when the transport refuses the INVITE at once: the transaction

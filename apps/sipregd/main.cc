@@ -154,6 +154,7 @@ int main(int argc, char** argv) {
       reg::SqliteBindingStore::Open(s.state_dir + "/bindings.sqlite", clock, [&s] {
         reg::SqliteBindingStore::Options o;
         o.commit_delay = s.commit_delay;
+        o.commit_delay_batch = s.commit_delay_batch;
         return o;
       }());
   if (!store_or.ok()) return Fail(store_or.status().message());

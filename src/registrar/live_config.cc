@@ -110,6 +110,9 @@ ReloadReport LiveConfig::Swap(ServerConfig config) {
   if (s0.security_log != s1.security_log) r.restart_needed.push_back("securitylog");
   if (s0.nonce_lifetime != s1.nonce_lifetime) r.restart_needed.push_back("noncelifetime");
   if (s0.commit_delay != s1.commit_delay) r.restart_needed.push_back("commit_delay");
+  if (s0.commit_delay_batch != s1.commit_delay_batch) {
+    r.restart_needed.push_back("commit_delay_batch");
+  }
 
   // What needs a restart keeps its running value, so views and the next reload
   // compare against what is really in force.
@@ -121,6 +124,7 @@ ReloadReport LiveConfig::Swap(ServerConfig config) {
   config.settings.security_log = s0.security_log;
   config.settings.nonce_lifetime = s0.nonce_lifetime;
   config.settings.commit_delay = s0.commit_delay;
+  config.settings.commit_delay_batch = s0.commit_delay_batch;
 
   auto next = Build(std::move(config));
   // Every REGISTER of the generation about to be freed has long been answered;

@@ -4,7 +4,8 @@
 // error changes nothing. What it can apply while running: accounts (added,
 // changed, removed), realm, auth_algorithms, alwaysauthreject, expires_jitter,
 // pjsip global ACLs and the brute-force keys; what needs a restart (listeners,
-// statedir, control, httpbindaddr, log files, noncelifetime, commit_delay) is reported.
+// statedir, control, httpbindaddr, log files, noncelifetime, commit_delay, commit_delay_batch) is
+// reported.
 //
 // Lifetime: a REGISTER waiting for its group commit still refers to the
 // Registrar of its generation, so the previous generation stays alive until the

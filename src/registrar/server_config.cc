@@ -336,6 +336,9 @@ Result<bool> ApplySipregKey(const ConfigEntry& e, ServerSettings& s) {
   } else if (k == "commit_delay") {
     if (!(n = ReadUint(e, 0, 100, "milliseconds")).ok()) return n.status();
     s.commit_delay = std::chrono::milliseconds(*n);
+  } else if (k == "commit_delay_batch") {
+    if (!(n = ReadUint(e, 1, 4096, "registrations")).ok()) return n.status();
+    s.commit_delay_batch = *n;
   } else if (k == "auth_algorithms") {
     SIPREG_RETURN_IF_ERROR(ReadAlgorithms(e, s.auth_algorithms));
   } else if (k == "expires_jitter") {

@@ -57,7 +57,9 @@ struct ServerSettings {
   std::string control_socket;  // control; default <statedir>/sipregd.ctl
   sip::Endpoint http_bind;     // httpbindaddr (port default 8088); ip empty: no HTTP server
   std::chrono::seconds nonce_lifetime{30};  // noncelifetime
-  std::chrono::milliseconds commit_delay{3};  // commit_delay: group commit pacing, 0-100 ms
+  std::chrono::milliseconds commit_delay{6};  // commit_delay: group commit pacing, 0-100 ms
+  // commit_delay_batch: queued updates that end the pacing early, 1-4096
+  uint32_t commit_delay_batch = 12;
   std::vector<sip::DigestAlgorithm> auth_algorithms{sip::DigestAlgorithm::kSha256,
                                                     sip::DigestAlgorithm::kMd5};
   uint32_t expires_jitter_percent = 0;  // expires_jitter, 0-50
@@ -127,9 +129,9 @@ Result<sip::Endpoint> ReadBindAddress(const ConfigEntry& entry, sip::TransportKi
                                       uint16_t default_port);
 
 // Applies one of sipreg's own keys (statedir, control, httpbindaddr, noncelifetime,
-// commit_delay, auth_algorithms, expires_jitter, maxretry, findtime, bantime, ignoreip,
-// securitylog, logfile) found in sip.conf [general] or a pjsip type=global
-// section. Returns false when `entry` is not one of them.
+// commit_delay, commit_delay_batch, auth_algorithms, expires_jitter, maxretry, findtime, bantime,
+// ignoreip, securitylog, logfile) found in sip.conf [general] or a pjsip type=global section.
+// Returns false when `entry` is not one of them.
 Result<bool> ApplySipregKey(const ConfigEntry& entry, ServerSettings& settings);
 // Records that `entry`, read in the section headed at `section`, set the setting
 // `name` (default: its key; aliases such as bindaddr/udpbindaddr or

@@ -99,6 +99,29 @@ bool ReadBinding(sqlite3_stmt* s, Binding& b) {
 
 }  // namespace
 
+GroupCommitPace GroupCommitPaceFor(double rate_per_s, std::chrono::microseconds delay,
+                                   size_t batch) {
+  batch = std::max<size_t>(batch, 1);
+  const double delay_s = std::chrono::duration<double>(delay).count();
+  if (delay_s <= 0 || !(rate_per_s > 0)) return {delay, batch};
+  const double full_rate = static_cast<double>(batch) / delay_s;  // one batch per delay
+  if (rate_per_s <= full_rate) return {delay, batch};
+  const double factor = std::max(full_rate / rate_per_s, 0.5);
+  GroupCommitPace pace;
+  pace.delay = std::chrono::microseconds(
+      static_cast<int64_t>(std::ceil(static_cast<double>(delay.count()) * factor)));
+  pace.batch =
+      std::max<size_t>(static_cast<size_t>(std::ceil(static_cast<double>(batch) * factor)), 1);
+  return pace;
+}
+
+void ArrivalRate::Add(size_t count, std::chrono::nanoseconds interval) {
+  const double dt = std::max(Seconds(interval), 1e-6);
+  const double now = static_cast<double>(count) / dt;
+  const double weight = tau_s_ > 0 ? 1.0 - std::exp(-dt / tau_s_) : 1.0;
+  rate_ += weight * (now - rate_);
+}
+
 // The SQLite side: owns the connection, the queue of journal records and the
 // writer thread. Before Start() only the opening thread uses the connection;
 // afterwards only the writer thread does.
@@ -146,7 +169,9 @@ class SqliteBindingStore::Writer final : public BindingJournal {
 
   const std::string path_;
   const Options options_;
-  const size_t enough_;  // queued updates that end a commit delay (commit_delay_batch, at least 1)
+  // Queued updates that end a commit delay: commit_delay_batch, or less under
+  // load (GroupCommitPaceFor, set by the writer at each commit). GUARDED_BY(mu_).
+  size_t enough_;
 
   DbPtr db_;  // declared before the statements: closed after they are finalized
   StmtPtr upsert_, update_, remove_, remove_all_, begin_, commit_, rollback_;
@@ -335,8 +360,10 @@ void SqliteBindingStore::Writer::Record(std::string_view aor, std::vector<Bindin
 
 void SqliteBindingStore::Writer::Run() {
   std::vector<Entry> batch;
-  const auto delay = options_.commit_delay;
+  std::chrono::microseconds delay = options_.commit_delay;  // shrinks under load, as enough_
   std::chrono::steady_clock::time_point last_start{};  // the previous commit began
+  // Changes per second, smoothed over about 50 ms: some ten commits under load.
+  ArrivalRate rate(std::chrono::milliseconds(50));
   for (;;) {
     {
       std::unique_lock lock(mu_);
@@ -358,8 +385,17 @@ void SqliteBindingStore::Writer::Run() {
       idle_ = false;
       if (queue_.empty()) return;  // stopping, and everything is written
       batch.swap(queue_);  // queue_ gets the previous batch's capacity
+      // The batch is what arrived since the previous swap.
+      const auto now = std::chrono::steady_clock::now();
+      if (options_.commit_delay.count() > 0) {
+        rate.Add(batch.size(), now - last_start);
+        const GroupCommitPace pace = GroupCommitPaceFor(rate.per_second(), options_.commit_delay,
+                                                        options_.commit_delay_batch);
+        delay = pace.delay;
+        enough_ = pace.batch;
+      }
+      last_start = now;
     }
-    last_start = std::chrono::steady_clock::now();
     const size_t step = std::max<size_t>(options_.max_batch, 1);
     for (size_t i = 0; i < batch.size(); i += step) {
       CommitBatch(std::span<Entry>(batch).subspan(i, std::min(step, batch.size() - i)));

@@ -62,14 +62,14 @@ struct SqliteBindingStoreOptions {
   // acknowledgement until all of it is written.
   size_t max_batch = 4096;
   // Group commit pacing, in the spirit of PostgreSQL's commit_delay: while
-  // fewer than `commit_delay_batch` updates are queued, the writer starts at
-  // most one commit per `commit_delay`; it commits as soon as that many are
-  // queued. A change after a quiet spell (the previous commit began longer ago)
-  // is committed at once. Under moderate load each fsync, with the two thread
-  // wake-ups around it, is shared by more registrations, for at most this much
-  // latency per acknowledgement; at high rates the batch fills first and
-  // nothing waits. Zero (the default) commits at once; sipregd's
-  // `commit_delay` key sets it.
+  // fewer than the batch threshold are queued, the writer starts at most one
+  // commit per `commit_delay`; it commits as soon as that many are queued. A
+  // change after a quiet spell (the previous commit began longer ago) is
+  // committed at once. Each fsync, with the thread wake-ups around it, is
+  // shared by more registrations, for at most `commit_delay` of latency per
+  // acknowledgement. Under high load both shrink (GroupCommitPaceFor).
+  // Zero (the default) commits at once; sipregd's `commit_delay` and
+  // `commit_delay_batch` keys set them.
   std::chrono::microseconds commit_delay{0};
   size_t commit_delay_batch = 8;
   // Hard cap on the database size in pages (PRAGMA max_page_count), 0 for
@@ -78,6 +78,38 @@ struct SqliteBindingStoreOptions {
   // On Open: drop bindings that were tied to a TCP/TLS connection instead of
   // keeping them untied.
   bool drop_connection_bound = false;
+};
+
+// Group commit pacing at a given arrival rate (changes per second): how long
+// after the previous commit began the writer may wait, and how many queued
+// changes end that wait. While a full batch takes at least the configured
+// delay to arrive (rate <= batch / delay: 2,000/s for 12 per 6 ms), both are
+// the configured ones; above that rate both shrink in proportion to the rate,
+// to half of each from twice that rate on. A busy writer's own commit time
+// then gathers its batches, and a registration waits less the more there are.
+struct GroupCommitPace {
+  std::chrono::microseconds delay{0};
+  size_t batch = 1;  // at least 1
+};
+GroupCommitPace GroupCommitPaceFor(double rate_per_s, std::chrono::microseconds delay,
+                                   size_t batch);
+
+// Arrivals per second, smoothed over time: each Add(count, interval) blends
+// count / interval in with weight 1 - exp(-interval / tau), so a long quiet
+// interval replaces the old estimate while the short ones of a busy writer
+// average over about `tau`.
+class ArrivalRate {
+ public:
+  explicit ArrivalRate(std::chrono::microseconds tau) : tau_s_(Seconds(tau)) {}
+  void Add(size_t count, std::chrono::nanoseconds interval);
+  double per_second() const { return rate_; }
+
+ private:
+  static double Seconds(std::chrono::nanoseconds d) {
+    return std::chrono::duration<double>(d).count();
+  }
+  double tau_s_;
+  double rate_ = 0;
 };
 
 class SqliteBindingStore final : public BindingStore {

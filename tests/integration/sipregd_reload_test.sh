@@ -73,11 +73,13 @@ check "demo-alice is qualified after the reload (OPTIONS to the probe's port go 
   wait_for_text "$STATE.stderr" "Peer 'demo-alice' is now UNREACHABLE!" 8
 
 # Settings that need a restart keep their running value, and the reload says so.
-sed -i 's/^\[general\]$/[general]\ncommit_delay=7\nnoncelifetime=45/' "$CONF"
+sed -i 's/^\[general\]$/[general]\ncommit_delay=7\ncommit_delay_batch=20\nnoncelifetime=45/' "$CONF"
 admin "$STATE" reload >"$WORK/restart.txt" 2>&1
 check "restart-only settings: reload exits 0" equals "$?" 0
 check "restart-only settings: commit_delay is reported as needing a restart" \
   grep -qx "warning: commit_delay changed; it takes effect when sipregd restarts" "$WORK/restart.txt"
+check "restart-only settings: commit_delay_batch is reported as needing a restart" \
+  grep -qx "warning: commit_delay_batch changed; it takes effect when sipregd restarts" "$WORK/restart.txt"
 check "restart-only settings: noncelifetime is reported as needing a restart" \
   grep -qx "warning: noncelifetime changed; it takes effect when sipregd restarts" "$WORK/restart.txt"
 check "restart-only settings: no account changed" \

@@ -62,7 +62,8 @@ TEST(ServerConfigTest, SipregKeysHaveTheirDefaults) {
   EXPECT_EQ(s.log_file, "/var/lib/sipreg/messages");
   EXPECT_TRUE(s.http_bind.ip.empty());
   EXPECT_EQ(s.nonce_lifetime, std::chrono::seconds(30));
-  EXPECT_EQ(s.commit_delay, std::chrono::milliseconds(3));
+  EXPECT_EQ(s.commit_delay, std::chrono::milliseconds(6));
+  EXPECT_EQ(s.commit_delay_batch, 12u);
   EXPECT_EQ(s.auth_algorithms, (std::vector<sip::DigestAlgorithm>{sip::DigestAlgorithm::kSha256,
                                                                    sip::DigestAlgorithm::kMd5}));
   EXPECT_EQ(s.expires_jitter_percent, 0u);
@@ -73,16 +74,21 @@ TEST(ServerConfigTest, SipregKeysHaveTheirDefaults) {
 }
 
 TEST(ServerConfigTest, SipregKeysAreRead) {
-  const ServerSettings s = MustLoad(
-      "[general]\nstatedir=/srv/sr\ncontrol=/run/sr.ctl\nhttpbindaddr=127.0.0.1\n"
-      "noncelifetime=45\ncommit_delay=5\nauth_algorithms=md5\nexpires_jitter=20\nmaxretry=0\n"
-      "findtime=120\nbantime=3600\nignoreip=127.0.0.1/8 ::1, 10.0.0.0/8\nsecuritylog=/var/log/sr-sec.log\n"
-      "logfile=\n").settings;
+  const ServerSettings s =
+      MustLoad(
+          "[general]\nstatedir=/srv/sr\ncontrol=/run/sr.ctl\nhttpbindaddr=127.0.0.1\n"
+          "noncelifetime=45\ncommit_delay=5\ncommit_delay_batch=20\nauth_algorithms=md5\nexpires_"
+          "jitter=20\nmaxretry=0\n"
+          "findtime=120\nbantime=3600\nignoreip=127.0.0.1/8 ::1, "
+          "10.0.0.0/8\nsecuritylog=/var/log/sr-sec.log\n"
+          "logfile=\n")
+          .settings;
   EXPECT_EQ(s.state_dir, "/srv/sr");
   EXPECT_EQ(s.control_socket, "/run/sr.ctl");
   EXPECT_EQ(s.http_bind, (sip::Endpoint{sip::TransportKind::kTcp, "127.0.0.1", 8088}));
   EXPECT_EQ(s.nonce_lifetime, std::chrono::seconds(45));
   EXPECT_EQ(s.commit_delay, std::chrono::milliseconds(5));
+  EXPECT_EQ(s.commit_delay_batch, 20u);
   EXPECT_EQ(s.auth_algorithms, std::vector<sip::DigestAlgorithm>{sip::DigestAlgorithm::kMd5});
   EXPECT_EQ(s.expires_jitter_percent, 20u);
   EXPECT_EQ(s.max_retry, 0u);
@@ -123,6 +129,10 @@ TEST(ServerConfigTest, BadSipregValuesAreErrors) {
             "sip.conf:2: 'auth_algorithms' must be a list of md5, sha-256, sha-512-256, not ''");
   EXPECT_EQ(error("commit_delay=101"),
             "sip.conf:2: 'commit_delay' must be milliseconds from 0 to 100, not '101'");
+  EXPECT_EQ(error("commit_delay_batch=0"),
+            "sip.conf:2: 'commit_delay_batch' must be registrations from 1 to 4096, not '0'");
+  EXPECT_EQ(error("commit_delay_batch=4097"),
+            "sip.conf:2: 'commit_delay_batch' must be registrations from 1 to 4096, not '4097'");
   EXPECT_EQ(error("expires_jitter=51"),
             "sip.conf:2: 'expires_jitter' must be percent from 0 to 50, not '51'");
   EXPECT_EQ(error("noncelifetime=0"),

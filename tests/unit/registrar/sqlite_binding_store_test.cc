@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include <atomic>
+#include <cmath>
 #include <condition_variable>
 #include <cstdio>
 #include <cstdlib>
@@ -369,6 +370,109 @@ TEST(SqliteBindingStoreTest, CommitDelayEndsWhenEnoughChangesAreQueued) {
   auto reopened = OpenOrDie(dir.File("b.db"), clock);
   ASSERT_TRUE(reopened.ok());
   EXPECT_EQ((*reopened)->Count(), 9u);
+}
+
+TEST(GroupCommitPaceTest, TheConfiguredPaceHoldsUpToABatchPerDelay) {
+  using std::chrono::milliseconds;
+  // 12 per 6 ms is 2,000/s: up to that rate nothing changes.
+  for (double rate : {0.0, 1.0, 500.0, 1999.0, 2000.0}) {
+    const GroupCommitPace pace = GroupCommitPaceFor(rate, milliseconds(6), 12);
+    EXPECT_EQ(pace.delay, milliseconds(6)) << rate;
+    EXPECT_EQ(pace.batch, 12u) << rate;
+  }
+  // Not a rate: the configured pace.
+  for (double rate : {-5.0, std::nan("")}) {
+    const GroupCommitPace pace = GroupCommitPaceFor(rate, milliseconds(6), 12);
+    EXPECT_EQ(pace.delay, milliseconds(6));
+    EXPECT_EQ(pace.batch, 12u);
+  }
+}
+
+TEST(GroupCommitPaceTest, AboveThatRateBothShrinkInProportionDownToHalf) {
+  using std::chrono::microseconds;
+  using std::chrono::milliseconds;
+  GroupCommitPace pace = GroupCommitPaceFor(3000, milliseconds(6), 12);  // 2/3
+  EXPECT_EQ(pace.delay, milliseconds(4));
+  EXPECT_EQ(pace.batch, 8u);
+  pace = GroupCommitPaceFor(2400, milliseconds(6), 12);  // 5/6
+  EXPECT_EQ(pace.delay, milliseconds(5));
+  EXPECT_EQ(pace.batch, 10u);
+  pace = GroupCommitPaceFor(2500, milliseconds(6), 12);  // 0.8: rounded up
+  EXPECT_EQ(pace.delay, microseconds(4800));
+  EXPECT_EQ(pace.batch, 10u);
+  for (double rate : {4000.0, 6250.0, 1e9}) {  // twice the rate and more: half
+    pace = GroupCommitPaceFor(rate, milliseconds(6), 12);
+    EXPECT_EQ(pace.delay, milliseconds(3)) << rate;
+    EXPECT_EQ(pace.batch, 6u) << rate;
+  }
+}
+
+TEST(GroupCommitPaceTest, EdgeValues) {
+  using std::chrono::microseconds;
+  using std::chrono::milliseconds;
+  // No delay: nothing to pace, whatever the rate.
+  GroupCommitPace pace = GroupCommitPaceFor(1e6, microseconds(0), 12);
+  EXPECT_EQ(pace.delay, microseconds(0));
+  EXPECT_EQ(pace.batch, 12u);
+  // A batch of 0 counts as 1, and a batch never shrinks below 1.
+  pace = GroupCommitPaceFor(0, milliseconds(6), 0);
+  EXPECT_EQ(pace.batch, 1u);
+  pace = GroupCommitPaceFor(1e6, milliseconds(6), 1);
+  EXPECT_EQ(pace.batch, 1u);
+  EXPECT_EQ(pace.delay, milliseconds(3));
+}
+
+TEST(ArrivalRateTest, FollowsTheRateAndForgetsItAfterAQuietSpell) {
+  using std::chrono::milliseconds;
+  using std::chrono::seconds;
+  ArrivalRate rate(milliseconds(50));
+  EXPECT_EQ(rate.per_second(), 0.0);
+  // The first interval after start is long: it sets the estimate by itself.
+  rate.Add(1, seconds(100));
+  EXPECT_NEAR(rate.per_second(), 0.01, 1e-6);
+  // 12 every 6 ms for 0.6 s: 2,000/s.
+  for (int i = 0; i < 100; ++i) rate.Add(12, milliseconds(6));
+  EXPECT_NEAR(rate.per_second(), 2000.0, 1.0);
+  // One short burst moves it only a little (6 ms of a 50 ms average).
+  rate.Add(60, milliseconds(6));
+  EXPECT_GT(rate.per_second(), 2000.0);
+  EXPECT_LT(rate.per_second(), 3200.0);
+  // A 10 s gap replaces it: the load is gone.
+  rate.Add(1, seconds(10));
+  EXPECT_NEAR(rate.per_second(), 0.1, 1e-3);
+  // A zero interval does not divide by zero.
+  rate.Add(5, std::chrono::nanoseconds(0));
+  EXPECT_TRUE(std::isfinite(rate.per_second()));
+}
+
+TEST(SqliteBindingStoreTest, UnderLoadTheWriterCommitsSmallerBatches) {
+  TempDir dir("sipreg-bindings");
+  FakeClock clock;
+  const WallTime now = clock.WallNow();
+  // 8 per 10 s is 0.8/s: changes 5 ms apart are far above it, so after the
+  // first commits the writer waits for half a batch (4), not for 8.
+  auto store = OpenOrDie(dir.File("b.db"), clock, WithCommitDelay(std::chrono::seconds(10), 8));
+  ASSERT_TRUE(store.ok());
+  Acks acks;
+  constexpr int kChanges = 41;
+  for (int i = 0; i < kChanges; ++i) {
+    ApplyOne(**store, i, now, acks);
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  // All but what waits for the delay (fewer than 4 with the adaptation; up
+  // to 7 without it, which then takes the 10 s delay to show up here).
+  acks.WaitFor(kChanges - 3);
+  const auto stats = (*store)->stats();
+  // Without the adaptation: the first change alone, then commits of 8 — 6 in
+  // all. With it: the first alone, one of 8 (the rate is not known yet), then
+  // batches of about 4 (larger when a slow machine lets more gather).
+  EXPECT_GE(stats.transactions, 7u);
+  // The rest is committed when the store closes, not lost.
+  (*store).reset();
+  EXPECT_EQ(acks.ok(), static_cast<size_t>(kChanges));
+  auto reopened = OpenOrDie(dir.File("b.db"), clock);
+  ASSERT_TRUE(reopened.ok());
+  EXPECT_EQ((*reopened)->Count(), static_cast<size_t>(kChanges));
 }
 
 TEST(SqliteBindingStoreTest, CallbacksOfOneCommitDeferTheirHandOversToItsEnd) {

@@ -59,7 +59,7 @@ struct ServerSettings {
   std::chrono::seconds nonce_lifetime{30};  // noncelifetime
   std::chrono::milliseconds commit_delay{6};  // commit_delay: group commit pacing, 0-100 ms
   // commit_delay_batch: queued updates that end the pacing early, 1-4096
-  uint32_t commit_delay_batch = 12;
+  uint32_t commit_delay_batch = 16;
   std::vector<sip::DigestAlgorithm> auth_algorithms{sip::DigestAlgorithm::kSha256,
                                                     sip::DigestAlgorithm::kMd5};
   uint32_t expires_jitter_percent = 0;  // expires_jitter, 0-50

@@ -107,11 +107,17 @@ GroupCommitPace GroupCommitPaceFor(double rate_per_s, std::chrono::microseconds 
   const double full_rate = static_cast<double>(batch) / delay_s;  // one batch per delay
   if (rate_per_s <= full_rate) return {delay, batch};
   const double factor = std::max(full_rate / rate_per_s, 0.5);
+  // Rounded up, but not past an exact value that the division missed by a
+  // rounding error (12 * (2000 / 3000) must give 8, not 9). A result that is
+  // not below the configured value is that value: converting it back could
+  // overflow for absurd configurations.
+  const auto scale = [factor]<typename T>(T v) -> T {
+    const double scaled = std::ceil(static_cast<double>(v) * factor - 1e-9);
+    return scaled < static_cast<double>(v) ? static_cast<T>(scaled) : v;
+  };
   GroupCommitPace pace;
-  pace.delay = std::chrono::microseconds(
-      static_cast<int64_t>(std::ceil(static_cast<double>(delay.count()) * factor)));
-  pace.batch =
-      std::max<size_t>(static_cast<size_t>(std::ceil(static_cast<double>(batch) * factor)), 1);
+  pace.delay = std::chrono::microseconds(scale(delay.count()));
+  pace.batch = std::max<size_t>(scale(batch), 1);
   return pace;
 }
 
@@ -350,7 +356,9 @@ void SqliteBindingStore::Writer::Record(std::string_view aor, std::vector<Bindin
     queue_.push_back(Entry{std::string(aor), std::move(changes), std::move(result),
                            std::move(done)});
     // Only two waits need this change: the idle one (nothing queued) and a
-    // commit delay, which ends early at commit_delay_batch queued. A writer
+    // commit delay, which ends early at enough_ queued. enough_ changes only
+    // when the writer takes the queue, i.e. while it is empty, so the queue
+    // always passes through exactly enough_ on its way up. A writer
     // committing, or pacing with fewer queued, looks at the queue by itself:
     // not waking it saves a futex call here and a thread wake-up there.
     wake = idle_ || (options_.commit_delay.count() > 0 && queue_.size() == enough_);
@@ -362,7 +370,8 @@ void SqliteBindingStore::Writer::Run() {
   std::vector<Entry> batch;
   std::chrono::microseconds delay = options_.commit_delay;  // shrinks under load, as enough_
   std::chrono::steady_clock::time_point last_start{};  // the previous commit began
-  // Changes per second, smoothed over about 50 ms: some ten commits under load.
+  // Changes per second, smoothed over about 50 ms (8 to 17 commits when the
+  // pacing is 6 or 3 ms apart).
   ArrivalRate rate(std::chrono::milliseconds(50));
   for (;;) {
     {
@@ -392,7 +401,7 @@ void SqliteBindingStore::Writer::Run() {
         const GroupCommitPace pace = GroupCommitPaceFor(rate.per_second(), options_.commit_delay,
                                                         options_.commit_delay_batch);
         delay = pace.delay;
-        enough_ = pace.batch;
+        enough_ = pace.batch;  // the queue is empty now: see Record
       }
       last_start = now;
     }

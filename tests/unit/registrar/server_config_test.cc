@@ -63,7 +63,7 @@ TEST(ServerConfigTest, SipregKeysHaveTheirDefaults) {
   EXPECT_TRUE(s.http_bind.ip.empty());
   EXPECT_EQ(s.nonce_lifetime, std::chrono::seconds(30));
   EXPECT_EQ(s.commit_delay, std::chrono::milliseconds(6));
-  EXPECT_EQ(s.commit_delay_batch, 12u);
+  EXPECT_EQ(s.commit_delay_batch, 16u);
   EXPECT_EQ(s.auth_algorithms, (std::vector<sip::DigestAlgorithm>{sip::DigestAlgorithm::kSha256,
                                                                    sip::DigestAlgorithm::kMd5}));
   EXPECT_EQ(s.expires_jitter_percent, 0u);

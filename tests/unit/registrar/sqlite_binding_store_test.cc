@@ -15,6 +15,7 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <limits>
 #include <mutex>
 #include <set>
 #include <string>
@@ -347,20 +348,21 @@ TEST(SqliteBindingStoreTest, CommitDelayEndsWhenEnoughChangesAreQueued) {
   TempDir dir("sipreg-bindings");
   FakeClock clock;
   const WallTime now = clock.WallNow();
-  auto store = OpenOrDie(dir.File("b.db"), clock, WithCommitDelay(std::chrono::seconds(20), 6));
+  auto store = OpenOrDie(dir.File("b.db"), clock, WithCommitDelay(std::chrono::seconds(60), 6));
   ASSERT_TRUE(store.ok());
   Acks acks;
   ApplyOne(**store, 0, now, acks);
   acks.WaitFor(1);
   // Right after a commit the writer paces itself, but only until 6 are
-  // queued, not for the 20 s.
+  // queued, not for the 60 s.
   const auto start = std::chrono::steady_clock::now();
   for (int i = 1; i <= 6; ++i) ApplyOne(**store, i, now, acks);
   acks.WaitFor(7);
   EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(10));
   EXPECT_EQ((*store)->stats().transactions, 2u);
-  // Fewer than 6 wait out the delay, but are committed and acknowledged at
-  // once when the store closes.
+  // Those 6 came fast, so the pace is now 30 s or 3 (GroupCommitPaceFor).
+  // Two wait out that delay, but are committed and acknowledged at once when
+  // the store closes: not after 30 s.
   ApplyOne(**store, 7, now, acks);
   ApplyOne(**store, 8, now, acks);
   const auto closing = std::chrono::steady_clock::now();
@@ -407,6 +409,31 @@ TEST(GroupCommitPaceTest, AboveThatRateBothShrinkInProportionDownToHalf) {
   }
 }
 
+TEST(GroupCommitPaceTest, ExactValuesAreNotRoundedUpByAFloatingPointError) {
+  using std::chrono::microseconds;
+  using std::chrono::milliseconds;
+  // 8 per 3 ms is 2,666.7/s; at 8/7 of that the factor is 7/8 exactly on
+  // paper, a hair above it in floating point.
+  const GroupCommitPace pace = GroupCommitPaceFor(8000.0 / 3 * 8 / 7, milliseconds(3), 8);
+  EXPECT_EQ(pace.batch, 7u);
+  EXPECT_EQ(pace.delay, microseconds(2625));
+}
+
+TEST(GroupCommitPaceTest, HugeConfigurationsDoNotOverflow) {
+  using std::chrono::microseconds;
+  const auto delay = microseconds::max();
+  const size_t batch = std::numeric_limits<size_t>::max();
+  const double full_rate =
+      static_cast<double>(batch) / std::chrono::duration<double>(delay).count();
+  for (double rate : {std::nextafter(full_rate, 1e300), full_rate * 1.5, 1e300}) {
+    const GroupCommitPace pace = GroupCommitPaceFor(rate, delay, batch);
+    EXPECT_LE(pace.delay, delay);
+    EXPECT_GE(pace.delay, delay / 2);
+    EXPECT_LE(pace.batch, batch);
+    EXPECT_GE(pace.batch, batch / 2);
+  }
+}
+
 TEST(GroupCommitPaceTest, EdgeValues) {
   using std::chrono::microseconds;
   using std::chrono::milliseconds;
@@ -449,24 +476,26 @@ TEST(SqliteBindingStoreTest, UnderLoadTheWriterCommitsSmallerBatches) {
   TempDir dir("sipreg-bindings");
   FakeClock clock;
   const WallTime now = clock.WallNow();
-  // 8 per 10 s is 0.8/s: changes 5 ms apart are far above it, so after the
-  // first commits the writer waits for half a batch (4), not for 8.
+  // 8 per 10 s is 0.8/s: changes 10 ms apart (100/s) are far above it, so
+  // after the first commits the writer waits for half a batch (4), not for 8.
   auto store = OpenOrDie(dir.File("b.db"), clock, WithCommitDelay(std::chrono::seconds(10), 8));
   ASSERT_TRUE(store.ok());
   Acks acks;
-  constexpr int kChanges = 41;
+  constexpr int kChanges = 81;
   for (int i = 0; i < kChanges; ++i) {
     ApplyOne(**store, i, now, acks);
-    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
   }
   // All but what waits for the delay (fewer than 4 with the adaptation; up
   // to 7 without it, which then takes the 10 s delay to show up here).
   acks.WaitFor(kChanges - 3);
   const auto stats = (*store)->stats();
-  // Without the adaptation: the first change alone, then commits of 8 — 6 in
-  // all. With it: the first alone, one of 8 (the rate is not known yet), then
-  // batches of about 4 (larger when a slow machine lets more gather).
-  EXPECT_GE(stats.transactions, 7u);
+  // Without the adaptation: the first change alone, then commits of 8 — 11
+  // in all. With it: the first alone, one of 8 (the rate is not known yet),
+  // then batches of 4 — 20; fewer when a slow disk lets more gather (14 still
+  // allows commits of up to 60 ms), never one per change (the floor of half).
+  EXPECT_GE(stats.transactions, 14u);
+  EXPECT_LE(stats.transactions, 40u);
   // The rest is committed when the store closes, not lost.
   (*store).reset();
   EXPECT_EQ(acks.ok(), static_cast<size_t>(kChanges));

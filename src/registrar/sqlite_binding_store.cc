@@ -108,16 +108,15 @@ GroupCommitPace GroupCommitPaceFor(double rate_per_s, std::chrono::microseconds 
   if (rate_per_s <= full_rate) return {delay, batch};
   const double factor = std::max(full_rate / rate_per_s, 0.5);
   // Rounded up, but not past an exact value that the division missed by a
-  // rounding error (12 * (2000 / 3000) must give 8, not 9). A result that is
-  // not below the configured value is that value: converting it back could
-  // overflow for absurd configurations.
+  // rounding error (8 * 7/8 comes out a hair above 7 and must give 7, not 8);
+  // never above the configured value.
   const auto scale = [factor]<typename T>(T v) -> T {
     const double scaled = std::ceil(static_cast<double>(v) * factor - 1e-9);
     return scaled < static_cast<double>(v) ? static_cast<T>(scaled) : v;
   };
   GroupCommitPace pace;
   pace.delay = std::chrono::microseconds(scale(delay.count()));
-  pace.batch = std::max<size_t>(scale(batch), 1);
+  pace.batch = scale(batch);  // at least 1: batch >= 1 and factor >= 0.5
   return pace;
 }
 

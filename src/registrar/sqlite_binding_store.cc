@@ -108,11 +108,10 @@ GroupCommitPace GroupCommitPaceFor(double rate_per_s, std::chrono::microseconds 
   if (rate_per_s <= full_rate) return {delay, batch};
   const double factor = std::max(full_rate / rate_per_s, 0.5);
   // Rounded up, but not past an exact value that the division missed by a
-  // rounding error (8 * 7/8 comes out a hair above 7 and must give 7, not 8);
-  // never above the configured value.
+  // rounding error (8 * 7/8 comes out a hair above 7 and must give 7, not 8).
+  // factor < 1 here, so the result is never above v and always converts back.
   const auto scale = [factor]<typename T>(T v) -> T {
-    const double scaled = std::ceil(static_cast<double>(v) * factor - 1e-9);
-    return scaled < static_cast<double>(v) ? static_cast<T>(scaled) : v;
+    return static_cast<T>(std::ceil(static_cast<double>(v) * factor - 1e-9));
   };
   GroupCommitPace pace;
   pace.delay = std::chrono::microseconds(scale(delay.count()));

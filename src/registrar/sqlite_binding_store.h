@@ -83,11 +83,11 @@ struct SqliteBindingStoreOptions {
 // Group commit pacing at a given arrival rate (changes per second): how long
 // after the previous commit began the writer may wait, and how many queued
 // changes end that wait. While a full batch takes at least the configured
-// delay to arrive (rate <= batch / delay: 2,667/s for sipregd's 16 per 6 ms), both are
-// the configured ones; above that rate both are scaled by full_rate / rate
-// (rounded up), so they shrink as the rate rises, to half of each from twice
-// that rate on. A busy writer's own commit time then gathers its batches, and
-// a registration waits less the more there are.
+// delay to arrive (rate <= batch / delay: 2,667/s for sipregd's 16 per 6 ms),
+// both are the configured ones; above that rate both are scaled by
+// full_rate / rate (rounded up), so they shrink as the rate rises, to half of
+// each from twice that rate on. A busy writer's own commit time then gathers
+// its batches, and a registration waits less the more there are.
 struct GroupCommitPace {
   std::chrono::microseconds delay{0};
   size_t batch = 1;  // at least 1
